@@ -1,0 +1,30 @@
+"""Test isolation shared by every ring: no test reads the user's real config or tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_ENV_VARS = (
+    "TRAKT_API_BASE",
+    "TRAKT_AUTH_BASE",
+    "TRAKT_CLIENT_ID",
+    "TRAKT_CLIENT_SECRET",
+    "TRAKT_ACCESS_TOKEN",
+    "TRAKT_PLAN_CONFIG_DIR",
+    "NO_COLOR",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the config dir at a fresh temp dir and clear Trakt variables from the environment."""
+    for name in _ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    directory = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("TRAKT_PLAN_CONFIG_DIR", str(directory))
+    # Rich must not guess a terminal width from the machine running the tests.
+    monkeypatch.setenv("COLUMNS", "100")
+    yield directory

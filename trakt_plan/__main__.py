@@ -1,0 +1,3 @@
+from trakt_plan.cli import main
+
+main()

@@ -1,0 +1,129 @@
+"""Where trakt-plan keeps its files and which Trakt hosts and app it talks to.
+
+Precedence is the spec's: flags beat environment, which beats the config file
+(``config.toml`` in the config dir), which beats the defaults. No network here.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from trakt_plan.errors import ConfigError
+
+DEFAULT_API_BASE = "https://api.trakt.tv"
+DEFAULT_AUTH_BASE = "https://auth.trakt.tv"
+# Device-flow clients register this redirect URI; refresh must send the same one.
+OOB_REDIRECT_URI = "urn:ietf:wg:oauth:2.0:oob"
+
+
+def config_dir() -> Path:
+    """``TRAKT_PLAN_CONFIG_DIR``, else the platform's user config dir."""
+    override = os.environ.get("TRAKT_PLAN_CONFIG_DIR")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_config_dir("trakt-plan", appauthor=False))
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) readable by the owner only: it holds tokens."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def _read_config_file(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
+    known = {"client_id", "client_secret", "api_base", "auth_base"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown key {unknown[0]!r}; the config file may set "
+            + ", ".join(sorted(known))
+            + "."
+        )
+    for key, value in data.items():
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: {key} must be a string, got {value!r}.")
+    return {str(k): str(v) for k, v in data.items()}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to reach Trakt, resolved once in the CLI."""
+
+    api_base: str
+    auth_base: str
+    client_id: str | None
+    client_secret: str | None = field(repr=False)
+    config_dir: Path
+    # TRAKT_ACCESS_TOKEN: used as is, never written to disk.
+    access_token: str | None = field(default=None, repr=False)
+    sandbox: bool = False
+
+    @property
+    def state_dir(self) -> Path:
+        """Where tokens live; the sandbox keeps its own so it never touches the real ones."""
+        return self.config_dir / "sandbox" if self.sandbox else self.config_dir
+
+    @property
+    def token_path(self) -> Path:
+        return self.state_dir / "token.json"
+
+    @property
+    def sandbox_state_path(self) -> Path:
+        return self.config_dir / "sandbox" / "state.json"
+
+
+def _clean_base(value: str, what: str) -> str:
+    value = value.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError(f"{what} must be an http(s) URL, got {value!r}.")
+    return value
+
+
+def load_settings(
+    *,
+    api_base: str | None = None,
+    auth_base: str | None = None,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    sandbox: bool = False,
+) -> Settings:
+    """Resolve settings from flags (the arguments), the environment and the config file."""
+    directory = config_dir()
+    file_values = _read_config_file(directory / "config.toml")
+    env = os.environ
+
+    def pick(flag: str | None, env_name: str, key: str) -> str | None:
+        if flag:
+            return flag
+        if env.get(env_name):
+            return env[env_name]
+        return file_values.get(key)
+
+    api = pick(api_base, "TRAKT_API_BASE", "api_base")
+    auth = pick(auth_base, "TRAKT_AUTH_BASE", "auth_base")
+    # The OAuth host follows the API host when only that was given (staging, local servers).
+    if auth is None:
+        auth = api if api is not None else DEFAULT_AUTH_BASE
+    if api is None:
+        api = DEFAULT_API_BASE
+    return Settings(
+        api_base=_clean_base(api, "the API base"),
+        auth_base=_clean_base(auth, "the auth base"),
+        client_id=pick(client_id, "TRAKT_CLIENT_ID", "client_id"),
+        client_secret=pick(client_secret, "TRAKT_CLIENT_SECRET", "client_secret"),
+        config_dir=directory,
+        access_token=env.get("TRAKT_ACCESS_TOKEN") or None,
+        sandbox=sandbox,
+    )

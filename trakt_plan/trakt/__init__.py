@@ -1,0 +1,1 @@
+"""Everything that knows Trakt's wire format: payload models, the HTTP client, OAuth."""

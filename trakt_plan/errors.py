@@ -18,6 +18,7 @@ Exception tree::
     │   ├── AccountLocked           423: the user must contact Trakt support
     │   └── VipRequired             426
     ├── NetworkError                connection/timeouts that outlasted the retries
+    │   └── WriteOutcomeUnknown     a non-idempotent write (add) may or may not have landed
     ├── PlanFileError               a saved plan that is unreadable or tampered with
     ├── AccountMismatchError        a saved plan made for another user or API base
     ├── UnsafePlanError             over max_deletions without --allow-mass-delete
@@ -121,6 +122,13 @@ class VipRequired(ApiError):
 
 class NetworkError(TraktPlanError):
     """The server could not be reached (or kept dropping) after retries."""
+
+
+class WriteOutcomeUnknown(NetworkError):
+    """An add was sent but no answer came back: re-read the history before sending again.
+
+    Trakt does not de-duplicate adds, so such a write is never retried blindly.
+    """
 
 
 class PlanFileError(TraktPlanError):

@@ -12,6 +12,7 @@ Exception tree::
     ├── ResolveError                a show/movie reference that is unknown or ambiguous
     ├── AuthError                   not logged in, refresh failed, device flow aborted
     ├── ApiError                    Trakt answered with an error (status, endpoint)
+    │   ├── NotFound                404: no such show, movie or record
     │   ├── RateLimited             429s that outlasted the retry budget
     │   ├── Forbidden               403: bad API key, blocked app, Cloudflare
     │   ├── AccountLimitExceeded    420
@@ -98,6 +99,10 @@ class ApiError(TraktPlanError):
         super().__init__(message)
         self.status = status
         self.endpoint = endpoint
+
+
+class NotFound(ApiError):
+    """404: the id or slug names nothing on Trakt."""
 
 
 class RateLimited(ApiError):

@@ -1,0 +1,256 @@
+"""The fetch layer: read only the history a plan needs, or load it from a snapshot file.
+
+``plan_reads`` decides which ``/sync/history`` reads cover the plan's scopes (one per show or
+movie, or the whole history once, each narrowed to a time window where every rule allows it);
+``fetch_history`` runs them a few at a time and merges the plays. A snapshot is the JSON array
+that ``history all --json`` prints, in Trakt's own shape, so a plan can be replayed offline.
+This module neither filters by rule nor decides anything about deletions.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import ValidationError
+
+from trakt_plan.errors import PlanFileError, ResolveError
+from trakt_plan.spec.model import Conditions, PlanSpec, ScopeRef
+from trakt_plan.trakt.models import HistoryItem, ResolvedScope
+
+__all__ = [
+    "HistoryClient",
+    "HistoryRead",
+    "dump_snapshot",
+    "fetch_history",
+    "load_snapshot",
+    "plan_reads",
+]
+
+_MAX_WORKERS = 4
+
+
+@dataclass(frozen=True)
+class HistoryRead:
+    """One ``/sync/history`` read: all plays (``media_type=None``), one kind, or one item.
+
+    ``media_type`` is ``"shows"``/``"movies"`` with an ``item_id``, or ``"episodes"``/``"movies"``
+    alone for every play of that kind. ``start_at`` is inclusive, ``end_at`` exclusive.
+    """
+
+    media_type: str | None
+    item_id: int | None
+    start_at: datetime | None
+    end_at: datetime | None
+
+    def covers(self, other: HistoryRead) -> bool:
+        """Whether every play ``other`` returns is also returned by this read."""
+        if self.item_id is not None:
+            return self == other
+        if self.media_type is not None:
+            kind = {"episodes": "shows", "movies": "movies"}[self.media_type]
+            if other.media_type not in (self.media_type, kind):
+                return False
+        starts = self.start_at is None or (
+            other.start_at is not None and self.start_at <= other.start_at
+        )
+        ends = self.end_at is None or (other.end_at is not None and other.end_at <= self.end_at)
+        return starts and ends
+
+    def keeps(self, watched_at: datetime) -> bool:
+        """Whether a play at ``watched_at`` lies inside this read's window."""
+        if self.start_at is not None and watched_at < self.start_at:
+            return False
+        return self.end_at is None or watched_at < self.end_at
+
+
+class _Window:
+    """The smallest window covering several; an open side stays open."""
+
+    def __init__(self) -> None:
+        self.start: datetime | None = None
+        self.end: datetime | None = None
+        self.open_start = False
+        self.open_end = False
+
+    def add(self, start: datetime | None, end: datetime | None) -> None:
+        if start is None:
+            self.open_start = True
+        elif self.start is None or start < self.start:
+            self.start = start
+        if end is None:
+            self.open_end = True
+        elif self.end is None or end > self.end:
+            self.end = end
+
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        return (
+            None if self.open_start else self.start,
+            None if self.open_end else self.end,
+        )
+
+
+def _scope_wide(conditions: Conditions | None) -> bool:
+    """Whether ``conditions`` judge a play by the other plays of its scope."""
+    if conditions is None:
+        return False
+    return (
+        conditions.same_timestamp is not None
+        or conditions.burst is not None
+        or conditions.repeats is not None
+    )
+
+
+def plan_reads(spec: PlanSpec, resolved: Mapping[ScopeRef, ResolvedScope]) -> list[HistoryRead]:
+    """The reads that give the planner every play its rules and protections look at.
+
+    Any ``history:`` rule makes one read of the whole history (only the episodes or only the
+    movies when every such rule says so), windowed to the span of the rules' windows when all
+    of them have one. Other rules read their show or movie, windowed the same way, unless the
+    whole-history read already covers it. A ``protect`` entry whose ``when`` compares plays
+    (``same_timestamp``, ``burst``, ``repeats``) needs its whole scope, so it is read too.
+    """
+    # (scope, window start, window end) for everything that must be read.
+    needs: list[tuple[ScopeRef, datetime | None, datetime | None]] = [
+        (rule.scope, rule.watched_from, rule.watched_until) for rule in spec.rules
+    ]
+    needs += [(entry.scope, None, None) for entry in spec.protect if _scope_wide(entry.when)]
+
+    history_kinds: set[str] = set()
+    history_window = _Window()
+    items: dict[tuple[str, int], _Window] = {}
+    for scope, start, end in needs:
+        if scope.kind == "history":
+            history_kinds.add(scope.ref)
+            history_window.add(start, end)
+            continue
+        target = resolved.get(scope)
+        if target is None:
+            raise ResolveError(
+                f"the {scope.kind} {scope.ref!r} was not resolved to a Trakt {scope.kind}; "
+                "resolve the plan's scopes before reading its history."
+            )
+        key = ("shows" if target.type == "show" else "movies", target.trakt_id)
+        items.setdefault(key, _Window()).add(start, end)
+
+    reads: list[HistoryRead] = []
+    if history_kinds:
+        media_type = None
+        if history_kinds == {"episodes"}:
+            media_type = "episodes"
+        elif history_kinds == {"movies"}:
+            media_type = "movies"
+        start, end = history_window.bounds()
+        reads.append(HistoryRead(media_type, None, start, end))
+    for (media_type, item_id), window in items.items():
+        start, end = window.bounds()
+        read = HistoryRead(media_type, item_id, start, end)
+        if not any(existing.covers(read) for existing in reads):
+            reads.append(read)
+    return reads
+
+
+class HistoryClient(Protocol):
+    """The part of ``TraktClient`` that fetching uses (tests pass small fakes)."""
+
+    def history(
+        self,
+        *,
+        media_type: str | None = None,
+        item_id: int | None = None,
+        start_at: datetime | None = None,
+        end_at: datetime | None = None,
+        on_page: Callable[[int, int], None] | None = None,
+    ) -> list[HistoryItem]: ...
+
+
+def fetch_history(
+    client: HistoryClient,
+    spec: PlanSpec,
+    resolved: Mapping[ScopeRef, ResolvedScope],
+    *,
+    on_page: Callable[[int, int], None] | None = None,
+) -> list[HistoryItem]:
+    """Run ``plan_reads`` (up to four at a time) and merge the plays, newest first.
+
+    A play returned by two reads is kept once; plays outside a read's window are dropped
+    (``end_at`` is exclusive here, whatever the server does at the boundary). ``on_page``
+    receives ``(page, page_count)`` from every read, one call at a time.
+    """
+    reads = plan_reads(spec, resolved)
+    if not reads:
+        return []
+    lock = threading.Lock()
+    report: Callable[[int, int], None] | None = None
+    if on_page is not None:
+        callback = on_page
+
+        def report(page: int, pages: int) -> None:
+            with lock:
+                callback(page, pages)
+
+    def run(read: HistoryRead) -> list[HistoryItem]:
+        items = client.history(
+            media_type=read.media_type,
+            item_id=read.item_id,
+            start_at=read.start_at,
+            end_at=read.end_at,
+            on_page=report,
+        )
+        return [item for item in items if read.keeps(item.watched_at)]
+
+    with ThreadPoolExecutor(max_workers=min(_MAX_WORKERS, len(reads))) as pool:
+        batches = list(pool.map(run, reads))
+    merged: dict[int, HistoryItem] = {}
+    for batch in batches:
+        for item in batch:
+            merged.setdefault(item.id, item)
+    return sorted(merged.values(), key=lambda item: (item.watched_at, item.id), reverse=True)
+
+
+def load_snapshot(path: Path) -> list[HistoryItem]:
+    """Read a history saved by ``trakt-plan history all --json``.
+
+    Raises ``PlanFileError`` naming the file (and the item index) when it cannot be read, is
+    not a JSON array, or holds something that is not a Trakt history item.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise PlanFileError(f"{path}: cannot read the history snapshot: {reason}.") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(
+            f"{path}: not a history snapshot: invalid JSON at line {exc.lineno}, column "
+            f"{exc.colno} ({exc.msg}). Save one with `trakt-plan history all --json > FILE`."
+        ) from None
+    if not isinstance(data, list):
+        raise PlanFileError(
+            f"{path}: not a history snapshot: expected a JSON array of plays, as printed by "
+            "`trakt-plan history all --json`."
+        )
+    items: list[HistoryItem] = []
+    for index, entry in enumerate(data):
+        try:
+            items.append(HistoryItem.model_validate(entry))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "the item"
+            raise PlanFileError(
+                f"{path}: item {index} is not a Trakt history play: {first['msg']} at {where}."
+            ) from None
+    return items
+
+
+def dump_snapshot(items: Sequence[HistoryItem]) -> str:
+    """The plays as a JSON array in Trakt's shape (what ``load_snapshot`` reads back)."""
+    payload = [item.to_trakt_json() for item in items]
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,691 @@
+"""The ``trakt-plan`` command line: parse, build the objects, make one core call, show the result.
+
+Rules, HTTP and file formats live elsewhere; this module wires them together and is
+the one place where a :class:`~trakt_plan.errors.TraktPlanError` becomes a
+one-paragraph message and an exit status.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import sys
+import traceback
+import typing
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
+
+from trakt_plan import __version__
+from trakt_plan.errors import (
+    ConfigError,
+    ExitStatus,
+    TraktPlanError,
+)
+from trakt_plan.runtime import GlobalOptions, Runtime
+from trakt_plan.ui import Ui
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Set while a command runs so the one error handler knows whether to show tracebacks.
+_verbose: ContextVar[bool] = ContextVar("trakt_plan_verbose", default=False)
+_no_color: ContextVar[bool] = ContextVar("trakt_plan_no_color", default=False)
+
+
+class TraktPlanGroup(TyperGroup):
+    """Typer's group with trakt-plan's single error path.
+
+    Click would exit 2 on usage errors and print tracebacks for anything else;
+    the spec wants exit 1 and one paragraph, with the traceback only under ``-v``.
+    Overriding ``main`` covers both the console script and ``CliRunner``.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except TyperException as exc:
+            # Typer's usage errors: the message and usage line as Click words them, but
+            # exit 1 (the spec's code for usage errors), or 0 when it only showed help.
+            exc.show()  # type: ignore[attr-defined]
+            helped = type(exc).__name__ == "NoArgsIsHelpError"
+            sys.exit(ExitStatus.OK if helped else ExitStatus.ERROR)
+        except typer.Abort:
+            Ui(no_color=_no_color.get()).error("Aborted.")
+            sys.exit(ExitStatus.INTERRUPTED)
+        except TraktPlanError as exc:
+            ui = Ui(no_color=_no_color.get())
+            if _verbose.get():
+                ui.err.print(traceback.format_exc(), markup=False, highlight=False)
+            ui.error(exc.message)
+            sys.exit(exc.exit_status)
+        except KeyboardInterrupt:
+            Ui(no_color=_no_color.get()).error("Interrupted.")
+            sys.exit(ExitStatus.INTERRUPTED)
+        except Exception as exc:
+            ui = Ui(no_color=_no_color.get())
+            if _verbose.get():
+                ui.err.print(traceback.format_exc(), markup=False, highlight=False)
+            ui.error(
+                f"unexpected internal error ({type(exc).__name__}). Nothing further was sent to "
+                "Trakt. Run again with -v for the details and report it."
+            )
+            sys.exit(ExitStatus.ERROR)
+        # typer.Exit(code) comes back as the return value when not standalone.
+        sys.exit(result if isinstance(result, int) else ExitStatus.OK)
+
+
+app = typer.Typer(
+    cls=TraktPlanGroup,
+    name="trakt-plan",
+    help=(
+        "Declarative cleanup of a Trakt.tv watch history: write a plan, review the exact plays "
+        "it removes, apply it safely, undo it if needed.\n\n"
+        "Try it without an account: trakt-plan --sandbox plan plans/aos-cleanup.yaml"
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+sandbox_app = typer.Typer(
+    cls=TraktPlanGroup,
+    help="Run the bundled Trakt API emulator (no account needed).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(sandbox_app, name="sandbox")
+
+
+# -- global options ------------------------------------------------------------------
+
+
+_GLOBAL_PARAMETERS = [
+    inspect.Parameter(
+        "api_base",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None,
+            typer.Option(
+                "--api-base",
+                help="Trakt API base URL (default https://api.trakt.tv; e.g. the staging API). "
+                "Env: TRAKT_API_BASE.",
+                show_default=False,
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "auth_base",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None,
+            typer.Option(
+                "--auth-base",
+                help="OAuth base URL (default https://auth.trakt.tv; follows --api-base when "
+                "only that is given). Env: TRAKT_AUTH_BASE.",
+                show_default=False,
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "client_id",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None,
+            typer.Option(
+                "--client-id",
+                help="Your Trakt API app's client id. Env: TRAKT_CLIENT_ID.",
+                show_default=False,
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "client_secret",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            str | None,
+            typer.Option(
+                "--client-secret",
+                help="Your Trakt API app's client secret. Env: TRAKT_CLIENT_SECRET.",
+                show_default=False,
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "sandbox",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool,
+            typer.Option(
+                "--sandbox",
+                help="Run against the bundled Trakt emulator with demo data (no account).",
+            ),
+        ],
+    ),
+    inspect.Parameter(
+        "no_color",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool, typer.Option("--no-color", help="No colours (also NO_COLOR=1).")
+        ],
+    ),
+    inspect.Parameter(
+        "verbose",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool,
+            typer.Option("-v", "--verbose", help="Log requests; show tracebacks on errors."),
+        ],
+    ),
+]
+_GLOBAL_NAMES = [p.name for p in _GLOBAL_PARAMETERS]
+
+
+def with_global_options(func: F) -> F:
+    """Let a command accept the global options too (``trakt-plan plan x.yaml --sandbox``).
+
+    The command receives a ready :class:`Runtime` as its ``rt`` argument instead.
+    """
+    # Typer reads annotations through get_type_hints, so hand it resolved objects
+    # (this module uses postponed annotations) for the command's own parameters too.
+    hints = typing.get_type_hints(func, include_extras=True)
+    signature = inspect.signature(func)
+    own = [
+        p.replace(annotation=hints.get(name, p.annotation))
+        for name, p in signature.parameters.items()
+        if name != "rt"
+    ]
+    parameters = [
+        inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context),
+        *own,
+        *_GLOBAL_PARAMETERS,
+    ]
+
+    @functools.wraps(func)
+    def wrapper(ctx: typer.Context, **kwargs: Any) -> Any:
+        local = GlobalOptions(**{name: kwargs.pop(name) for name in _GLOBAL_NAMES})
+        group = ctx.find_object(GlobalOptions) or GlobalOptions()
+        options = group.merged(local)
+        _verbose.set(options.verbose)
+        _no_color.set(options.no_color)
+        with Runtime(options) as rt:
+            return func(rt=rt, **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    return wrapper  # type: ignore[return-value]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"trakt-plan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_callback(
+    ctx: typer.Context,
+    api_base: Annotated[str | None, typer.Option("--api-base", hidden=True)] = None,
+    auth_base: Annotated[str | None, typer.Option("--auth-base", hidden=True)] = None,
+    client_id: Annotated[str | None, typer.Option("--client-id", hidden=True)] = None,
+    client_secret: Annotated[str | None, typer.Option("--client-secret", hidden=True)] = None,
+    sandbox: Annotated[
+        bool, typer.Option("--sandbox", help="Use the bundled Trakt emulator with demo data.")
+    ] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colours.")] = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Tracebacks and logs.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Show version."),
+    ] = False,
+) -> None:
+    """Options given before the command name apply to it (flags after it win)."""
+    ctx.obj = GlobalOptions(
+        api_base=api_base,
+        auth_base=auth_base,
+        client_id=client_id,
+        client_secret=client_secret,
+        sandbox=sandbox,
+        no_color=no_color,
+        verbose=verbose,
+    )
+    _verbose.set(verbose)
+    _no_color.set(no_color)
+
+
+def _print_json(rt: Runtime, value: object) -> None:
+    rt.ui.data(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False))
+
+
+def _parse_when(value: str | None, option: str) -> datetime | None:
+    """``--from``/``--until``: a date (midnight UTC) or an ISO datetime with a zone."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ConfigError(
+            f"{option} {value!r} is not a date (2025-11-17) or an ISO datetime with a zone "
+            "(2025-11-17T01:02:03Z)."
+        ) from None
+    if parsed.tzinfo is None:
+        if "T" in value or " " in value:
+            raise ConfigError(f"{option} {value!r} needs a zone, e.g. {value}Z.")
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+# -- account commands ----------------------------------------------------------------
+
+
+@app.command()
+@with_global_options
+def login(rt: Runtime) -> None:
+    """Log in to Trakt with the device flow and save the tokens (mode 0600).
+
+    Example: TRAKT_CLIENT_ID=... TRAKT_CLIENT_SECRET=... trakt-plan login
+    """
+    from trakt_plan.trakt.connect import login as device_login
+
+    if rt.settings.sandbox:
+        rt.start_sandbox(auto_approve=True)
+
+    def show_code(url: str, code: str) -> None:
+        rt.ui.info(f"Open {url} and enter the code {code}")
+        rt.ui.info("Waiting for you to approve trakt-plan…")
+
+    username = device_login(rt.settings, on_code=show_code)
+    rt.ui.info(f"Logged in as {username}. Tokens saved in {rt.settings.token_path}.")
+
+
+@app.command()
+@with_global_options
+def logout(rt: Runtime) -> None:
+    """Revoke the saved token at Trakt and delete it from disk.
+
+    Example: trakt-plan logout
+    """
+    from trakt_plan.trakt.connect import logout as revoke
+
+    if rt.settings.sandbox:
+        rt.start_sandbox()
+    removed = revoke(rt.settings, warn=rt.ui.warn)
+    rt.ui.info("Logged out." if removed else "Not logged in; nothing to do.")
+
+
+@app.command()
+@with_global_options
+def whoami(
+    rt: Runtime,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Show the Trakt account the saved token (or TRAKT_ACCESS_TOKEN) belongs to.
+
+    Example: trakt-plan whoami --json
+    """
+    settings = rt.client().user_settings()
+    if as_json:
+        _print_json(
+            rt,
+            {
+                "username": settings.user.username,
+                "name": settings.user.name,
+                "vip": settings.user.vip,
+                "slug": settings.user.ids.slug,
+                "timezone": settings.account.timezone,
+                "api_base": rt.api_label,
+            },
+        )
+    else:
+        rt.ui.whoami(settings, api_base=rt.api_label)
+
+
+# -- read commands -------------------------------------------------------------------
+
+
+@app.command()
+@with_global_options
+def search(
+    rt: Runtime,
+    text: Annotated[
+        str,
+        typer.Argument(
+            metavar="TEXT",
+            help="A title, or an id: 1394, a slug, a trakt.tv URL, imdb:tt2364582, tvdb:263365, "
+            "tmdb:1403.",
+        ),
+    ],
+    media_type: Annotated[
+        str | None,
+        typer.Option("--type", "-t", help="Only shows or only movies.", metavar="show|movie"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Find the ids, year, title and slug a plan's scope can name.
+
+    Example: trakt-plan search "agents of shield" --type show
+    """
+    from trakt_plan.resolve import search_references
+
+    if media_type not in (None, "show", "movie"):
+        raise ConfigError(f"--type must be show or movie, got {media_type!r}.")
+    types = (media_type,) if media_type else ("show", "movie")
+    results = search_references(rt.client(), text, types)
+    if as_json:
+        _print_json(
+            rt,
+            [
+                {
+                    "type": r.type,
+                    "title": r.media.title if r.media else None,
+                    "year": r.media.year if r.media else None,
+                    "ids": r.media.ids.model_dump(mode="json") if r.media else {},
+                }
+                for r in results
+            ],
+        )
+    else:
+        rt.ui.search_results(results)
+
+
+@app.command()
+@with_global_options
+def history(
+    rt: Runtime,
+    scope: Annotated[
+        str,
+        typer.Argument(
+            metavar="SCOPE",
+            help="all, or a show/movie: trakt id, slug, trakt.tv URL, imdb:/tvdb:/tmdb: id or "
+            "exact title.",
+        ),
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Plays watched at or after this date/time (UTC).", metavar="DATE"
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Plays watched before this date/time (UTC).", metavar="DATE"),
+    ] = None,
+    media_type: Annotated[
+        str | None,
+        typer.Option(
+            "--type", "-t", help="Treat SCOPE as a show or a movie.", metavar="show|movie"
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the plays as JSON, in Trakt's own shape.")
+    ] = False,
+) -> None:
+    """List plays, newest first, with the history ids a plan can name.
+
+    Example: trakt-plan history 1394 --from 2025-11-01
+    `history all --json > snapshot.json` saves a snapshot for `plan --snapshot`.
+    """
+    from trakt_plan.resolve import resolve_any
+
+    start_at = _parse_when(since, "--from")
+    end_at = _parse_when(until, "--until")
+    if media_type not in (None, "show", "movie"):
+        raise ConfigError(f"--type must be show or movie, got {media_type!r}.")
+    client = rt.client()
+    with rt.ui.pages("Reading history") as on_page:
+        if scope.strip().lower() == "all":
+            items = client.history(start_at=start_at, end_at=end_at, on_page=on_page)
+            with_show = True
+        else:
+            resolved = resolve_any(client, scope, media_type)
+            items = client.history(
+                media_type="shows" if resolved.type == "show" else "movies",
+                item_id=resolved.trakt_id,
+                start_at=start_at,
+                end_at=end_at,
+                on_page=on_page,
+            )
+            with_show = False
+    # Trakt's end_at is inclusive; --until is exclusive like the plan language's watched_until.
+    if end_at is not None:
+        items = [item for item in items if item.watched_at < end_at]
+    if as_json:
+        _print_json(rt, [item.to_trakt_json() for item in items])
+    else:
+        rt.ui.history(items, with_show=with_show)
+
+
+# -- plans ---------------------------------------------------------------------------
+
+
+@app.command()
+@with_global_options
+def validate(
+    rt: Runtime,
+    plan_file: Annotated[Path, typer.Argument(help="The plan YAML.", metavar="PLAN.yaml")],
+) -> None:
+    """Check a plan offline: syntax, keys, types, episode codes, dates, durations.
+
+    Example: trakt-plan validate plans/aos-cleanup.yaml
+    """
+    from trakt_plan.resolve import unresolved_scopes
+    from trakt_plan.spec.load import load_spec
+
+    spec = load_spec(plan_file)
+    pending = unresolved_scopes(spec)
+    rt.ui.info(
+        f"{plan_file}: valid plan, {len(spec.rules)} rule(s), {len(spec.protect)} protect "
+        f"entr{'y' if len(spec.protect) == 1 else 'ies'}."
+    )
+    if pending:
+        listed = ", ".join(f"{ref.kind} {ref.ref!r}" for ref in pending)
+        rt.ui.info(f"To be resolved online when planning: {listed}.")
+
+
+@app.command()
+@with_global_options
+def plan(
+    rt: Runtime,
+    plan_file: Annotated[Path, typer.Argument(help="The plan YAML.", metavar="PLAN.yaml")],
+    out: Annotated[
+        Path | None,
+        typer.Option("-o", "--out", help="Save the plan for review and apply (NAME.plan.json)."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the saved-plan document on stdout, nothing else.")
+    ] = False,
+    detailed_exitcode: Annotated[
+        bool,
+        typer.Option(
+            "--detailed-exitcode", help="Exit 2 when there is something to delete (0 when not)."
+        ),
+    ] = False,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option("--snapshot", help="Plan offline from a file saved by `history all --json`."),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            help="Timezone for per-day rules (default: the account's; UTC with --snapshot).",
+        ),
+    ] = None,
+) -> None:
+    """Compute the exact plays a plan removes, show them, and optionally save the plan.
+
+    Example: trakt-plan plan cleanup.yaml -o cleanup.plan.json
+    """
+    from trakt_plan.workflow import compute_plan
+
+    outcome = compute_plan(rt, plan_file, snapshot=snapshot, timezone=timezone)
+    if out is not None:
+        from trakt_plan.planfile import write_saved_plan
+
+        write_saved_plan(out, outcome.saved)
+    if as_json:
+        from trakt_plan.planfile import render_saved_plan
+
+        rt.ui.data(render_saved_plan(outcome.saved))
+    else:
+        rt.ui.plan(outcome.view)
+        if out is not None:
+            rt.ui.info(f"Saved plan to {out}. Review it, then: trakt-plan apply {out}")
+    if detailed_exitcode and outcome.saved.deletions:
+        raise typer.Exit(ExitStatus.CHANGES)
+
+
+@app.command()
+@with_global_options
+def show(
+    rt: Runtime,
+    plan_file: Annotated[Path, typer.Argument(help="A saved plan.", metavar="PLANFILE")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the document as JSON.")] = False,
+) -> None:
+    """Print a saved plan the way `plan` showed it.
+
+    Example: trakt-plan show cleanup.plan.json
+    """
+    from trakt_plan.planfile import read_saved_plan, render_saved_plan
+    from trakt_plan.workflow import view_saved_plan
+
+    saved = read_saved_plan(plan_file)
+    if as_json:
+        rt.ui.data(render_saved_plan(saved))
+    else:
+        rt.ui.plan(view_saved_plan(saved))
+
+
+# -- writes --------------------------------------------------------------------------
+
+
+@app.command()
+@with_global_options
+def apply(
+    rt: Runtime,
+    plan_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="PLANFILE|PLAN.yaml",
+            help="A saved plan, or a plan YAML to plan and apply in one go.",
+        ),
+    ],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="History ids per remove call (1-1000).")
+    ] = 100,
+    allow_mass_delete: Annotated[
+        bool,
+        typer.Option("--allow-mass-delete", help="Apply a plan over its max_deletions guard."),
+    ] = False,
+    refresh: Annotated[
+        str,
+        typer.Option(
+            "--refresh",
+            help="Re-read the history when it moved since planning (false: skip).",
+            metavar="true|false",
+        ),
+    ] = "true",
+) -> None:
+    """Remove exactly the planned plays, in batches, with a journal to resume and undo.
+
+    Example: trakt-plan apply cleanup.plan.json
+    """
+    from trakt_plan.workflow import run_apply
+
+    run_apply(
+        rt,
+        plan_file,
+        yes=yes,
+        batch_size=batch_size,
+        allow_mass_delete=allow_mass_delete,
+        refresh=_parse_bool(refresh, "--refresh"),
+    )
+
+
+@app.command()
+@with_global_options
+def undo(
+    rt: Runtime,
+    target: Annotated[
+        Path, typer.Argument(help="The applied plan (or its .journal).", metavar="PLANFILE|JOURNAL")
+    ],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Plays per add call (1-1000).")
+    ] = 100,
+) -> None:
+    """Add back every play an apply removed (they get new ids and the `watch` action).
+
+    Example: trakt-plan undo cleanup.plan.json
+    """
+    from trakt_plan.workflow import run_undo
+
+    run_undo(rt, target, yes=yes, batch_size=batch_size)
+
+
+def _parse_bool(value: str, option: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"true", "yes", "1", "on"}:
+        return True
+    if lowered in {"false", "no", "0", "off"}:
+        return False
+    raise ConfigError(f"{option} takes true or false, got {value!r}.")
+
+
+# -- sandbox -------------------------------------------------------------------------
+
+
+@sandbox_app.command("serve")
+@with_global_options
+def sandbox_serve(
+    rt: Runtime,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="State file to load and save (default: the demo data)."),
+    ] = None,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0 = any free).")] = 0,
+) -> None:
+    """Serve the Trakt API emulator on 127.0.0.1 until Ctrl-C.
+
+    Example: trakt-plan sandbox serve --port 8765
+    """
+    from trakt_plan.sandbox.runner import serve
+
+    serve(data, port=port, say=rt.ui.info)
+
+
+@sandbox_app.command("reset")
+@with_global_options
+def sandbox_reset(rt: Runtime) -> None:
+    """Restore the --sandbox account to the demo data (and forget its token).
+
+    Example: trakt-plan sandbox reset
+    """
+    from trakt_plan.sandbox.runner import reset
+
+    reset(rt.settings.sandbox_state_path, rt.settings.config_dir / "sandbox" / "token.json")
+    rt.ui.info("The sandbox account is back to the demo data.")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point."""
+    app(args=list(argv) if argv is not None else None, prog_name="trakt-plan")
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,112 @@
+"""What a command needs beyond its arguments: settings, the UI, the sandbox and the client.
+
+Built once per command by the CLI and closed when it ends. The emulator is
+imported here only when ``--sandbox`` asks for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
+
+from trakt_plan.settings import Settings, load_settings
+from trakt_plan.ui import Ui
+
+if TYPE_CHECKING:
+    from trakt_plan.sandbox import SandboxServer
+    from trakt_plan.trakt.client import TraktClient
+
+
+@dataclass
+class GlobalOptions:
+    """Options every command accepts, before or after the command name."""
+
+    api_base: str | None = None
+    auth_base: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    sandbox: bool = False
+    no_color: bool = False
+    verbose: bool = False
+
+    def merged(self, other: GlobalOptions) -> GlobalOptions:
+        """``other``'s values where set, else ours (command-level beats group-level)."""
+        values = {f.name: getattr(other, f.name) or getattr(self, f.name) for f in fields(self)}
+        return GlobalOptions(**values)
+
+
+class Runtime:
+    """What a command needs beyond its arguments; closes what it opened."""
+
+    def __init__(self, options: GlobalOptions) -> None:
+        self.options = options
+        self.ui = Ui(no_color=options.no_color, verbose=options.verbose)
+        self.settings: Settings = load_settings(
+            api_base=options.api_base,
+            auth_base=options.auth_base,
+            client_id=options.client_id,
+            client_secret=options.client_secret,
+            sandbox=options.sandbox,
+        )
+        self._client: TraktClient | None = None
+        self._server: SandboxServer | None = None
+        if options.verbose:
+            logging.basicConfig(
+                level=logging.DEBUG, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr
+            )
+            # httpcore's debug lines add nothing and must never get near headers.
+            logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def api_label(self) -> str:
+        """The API base a saved plan records: stable for the sandbox, whose port changes."""
+        return "sandbox" if self.settings.sandbox else self.settings.api_base
+
+    def start_sandbox(self, *, auto_approve: bool = True) -> None:
+        """Start the emulator in-process on loopback and point the settings at it."""
+        if self._server is not None:
+            return
+        from trakt_plan.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, Knobs
+        from trakt_plan.sandbox.runner import open_sandbox
+
+        self._server = open_sandbox(
+            self.settings.sandbox_state_path,
+            knobs=Knobs(device_auto_approve_after=1 if auto_approve else None, device_interval=0.2),
+        )
+        self.settings = replace(
+            self.settings,
+            api_base=self._server.base_url,
+            auth_base=self._server.base_url,
+            client_id=SANDBOX_CLIENT_ID,
+            client_secret=SANDBOX_CLIENT_SECRET,
+            access_token=None,
+        )
+
+    def client(self) -> TraktClient:
+        """The Trakt client, logged in (sandbox: with the emulator's own token)."""
+        if self._client is None:
+            from trakt_plan.trakt.connect import open_client
+
+            if self.settings.sandbox:
+                self.start_sandbox()
+                from trakt_plan.sandbox.runner import ensure_sandbox_token
+
+                ensure_sandbox_token(self._server, self.settings.token_path)
+            self._client = open_client(self.settings, warn=self.ui.warn)
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None

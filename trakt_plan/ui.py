@@ -1,0 +1,270 @@
+"""Everything a person sees: tables and summaries on stdout, messages and progress on stderr.
+
+This is the only module that imports rich. It renders what it is given and
+decides nothing: the numbers come from the planner, the saved plan or the
+apply engine.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from trakt_plan.trakt.models import HistoryItem, SearchResult, UserSettings
+
+
+def short_time(value: datetime | str) -> str:
+    """``2025-11-20 10:11:12Z``: the way section 1 of the spec shows a play's time."""
+    if isinstance(value, str):
+        return value.replace("T", " ").replace(".000Z", "Z")
+    return value.strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def describe_item(item: HistoryItem, *, with_show: bool = True) -> str:
+    """``Show Title S03E16`` or ``Movie Title (2010)``."""
+    if item.type == "episode" and item.episode is not None:
+        code = item.episode.code
+        if with_show and item.show is not None:
+            return f"{item.show.title} {code}"
+        return code
+    if item.movie is not None:
+        year = f" ({item.movie.year})" if item.movie.year else ""
+        return f"{item.movie.title}{year}"
+    return item.type
+
+
+@dataclass(frozen=True)
+class DeletionRow:
+    history_id: int
+    watched_at: str
+    what: str
+    action: str
+    reasons: Sequence[str]
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """One show or movie of a plan: the plays to remove and what stays."""
+
+    heading: str
+    rows: Sequence[DeletionRow]
+    kept: int | None = None
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanView:
+    groups: Sequence[GroupView]
+    summary: str
+    notes: Sequence[str] = field(default_factory=tuple)
+
+
+class Ui:
+    """The two consoles: ``out`` for data (stdout), ``err`` for people (stderr)."""
+
+    def __init__(self, *, no_color: bool = False, verbose: bool = False) -> None:
+        no_color = no_color or bool(os.environ.get("NO_COLOR"))
+        self.verbose = verbose
+        self.out = Console(no_color=no_color, highlight=False, soft_wrap=False)
+        self.err = Console(stderr=True, no_color=no_color, highlight=False)
+
+    # -- messages (stderr) -------------------------------------------------------
+
+    def error(self, message: str) -> None:
+        self.err.print(Text("Error: ", style="bold red") + Text(message))
+
+    def warn(self, message: str) -> None:
+        self.err.print(Text("Warning: ", style="yellow") + Text(message))
+
+    def info(self, message: str) -> None:
+        self.err.print(Text(message))
+
+    def data(self, text: str) -> None:
+        """Raw data on stdout (JSON): no markup, no wrapping, no colour."""
+        self.out.file.write(text if text.endswith("\n") else text + "\n")
+        self.out.file.flush()
+
+    # -- read commands -----------------------------------------------------------
+
+    def whoami(self, settings: UserSettings, *, api_base: str) -> None:
+        user = settings.user
+        table = Table(show_header=False, box=None, pad_edge=False)
+        table.add_column(style="bold")
+        table.add_column()
+        table.add_row("username", escape(user.username))
+        if user.name:
+            table.add_row("name", escape(user.name))
+        table.add_row("vip", "yes" if user.vip else "no")
+        table.add_row("timezone", escape(settings.account.timezone or "UTC"))
+        table.add_row("api", escape(api_base))
+        self.out.print(table)
+
+    def search_results(self, results: Sequence[SearchResult]) -> None:
+        if not results:
+            self.info("No matches.")
+            return
+        table = Table(title=None, expand=False)
+        table.add_column("Type")
+        table.add_column("Trakt", justify="right")
+        table.add_column("Year", justify="right")
+        table.add_column("Title", overflow="fold")
+        table.add_column("Slug", overflow="fold")
+        for result in results:
+            media = result.media
+            if media is None:
+                continue
+            table.add_row(
+                result.type,
+                str(media.ids.trakt or ""),
+                str(media.year or ""),
+                escape(media.title or ""),
+                escape(media.ids.slug or ""),
+            )
+        self.out.print(table)
+
+    def history(self, items: Sequence[HistoryItem], *, with_show: bool) -> None:
+        if not items:
+            self.info("No plays.")
+            return
+        table = Table()
+        table.add_column("ID", justify="right", no_wrap=True)
+        table.add_column("Watched at", no_wrap=True)
+        table.add_column("Action")
+        table.add_column("Episode" if not with_show else "What", overflow="fold")
+        for item in items:
+            table.add_row(
+                str(item.id),
+                short_time(item.watched_at),
+                item.action,
+                escape(describe_item(item, with_show=with_show)),
+            )
+        self.out.print(table)
+        self.info(f"{len(items)} plays.")
+
+    # -- plans -------------------------------------------------------------------
+
+    def plan(self, view: PlanView) -> None:
+        for group in view.groups:
+            self.out.print(Text(group.heading, style="bold"))
+            if group.rows:
+                table = Table(box=None, pad_edge=False, padding=(0, 1))
+                table.add_column("ID", justify="right", no_wrap=True)
+                table.add_column("Watched at", no_wrap=True)
+                table.add_column("Play", overflow="fold")
+                table.add_column("Action")
+                table.add_column("Reasons", overflow="fold")
+                for row in group.rows:
+                    table.add_row(
+                        str(row.history_id),
+                        short_time(row.watched_at),
+                        escape(row.what),
+                        row.action,
+                        escape(", ".join(row.reasons)),
+                    )
+                self.out.print(table)
+            tail = []
+            if group.kept is not None:
+                tail.append(f"remove {len(group.rows)}, keep {group.kept}")
+            if group.after:
+                tail.append(f"after apply: {group.after}")
+            if tail:
+                self.out.print("  " + "; ".join(tail))
+            self.out.print()
+        self.out.print(Text(view.summary, style="bold"))
+        for note in view.notes:
+            self.warn(note)
+
+    # -- progress ----------------------------------------------------------------
+
+    @contextmanager
+    def pages(self, description: str) -> Iterator[PageProgress]:
+        """A progress bar for paginated reads; callbacks may come from worker threads."""
+        progress = self._progress()
+        with progress:
+            yield PageProgress(progress, progress.add_task(description, total=None))
+
+    @contextmanager
+    def batches(self, description: str) -> Iterator[BatchProgress]:
+        """A progress bar for apply/undo, shown only once the engine starts sending.
+
+        Confirmation prompts come before that and must not fight a live display.
+        """
+        progress = self._progress()
+        try:
+            yield BatchProgress(progress, description)
+        finally:
+            progress.stop()
+
+    def _progress(self) -> Progress:
+        return Progress(
+            TextColumn("{task.description}"),
+            BarColumn(bar_width=24),
+            MofNCompleteColumn(),
+            RateColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=self.err,
+            transient=True,
+            # Progress only where someone watches: no bar in logs or CI.
+            disable=not self.err.is_terminal,
+        )
+
+    def lines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.info(line)
+
+
+class PageProgress:
+    def __init__(self, progress: Progress, task: TaskID) -> None:
+        self._progress = progress
+        self._task = task
+
+    def __call__(self, done: int, total: int) -> None:
+        self._progress.update(self._task, completed=done, total=total)
+
+
+class BatchProgress:
+    """Implements the apply engine's ``ApplyProgress`` protocol."""
+
+    def __init__(self, progress: Progress, description: str) -> None:
+        self._progress = progress
+        self._description = description
+        self._task: TaskID | None = None
+
+    def start(self, total: int) -> None:
+        self._progress.start()
+        self._task = self._progress.add_task(self._description, total=total)
+
+    def advance(self, count: int) -> None:
+        if self._task is not None:
+            self._progress.advance(self._task, count)
+
+    def finish(self) -> None:
+        self._progress.stop()
+
+
+class RateColumn(ProgressColumn):
+    """Plays (or pages) per second, blank until rich has measured a speed."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.speed
+        return Text(f"{speed:5.1f}/s" if speed is not None else "      ")

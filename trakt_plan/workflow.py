@@ -1,0 +1,297 @@
+"""The command flows that span several modules: plan, show, apply, undo.
+
+Each function is what one CLI command does after parsing: it calls the core
+(loader, resolver, fetch layer, planner, plan file, apply engine) in order and
+hands the results to the UI. It holds no rule logic and speaks no HTTP itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+
+from trakt_plan.errors import Aborted, ConfigError
+from trakt_plan.planfile import PlannedDeletion, SavedPlan, make_saved_plan, write_saved_plan
+from trakt_plan.planner import PlanResult, ShowProgress, build_plan, progress_after
+from trakt_plan.runtime import Runtime
+from trakt_plan.ui import DeletionRow, GroupView, PlanView
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    saved: SavedPlan
+    result: PlanResult
+    view: PlanView
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"unknown timezone {name!r}; use an IANA name such as Europe/Berlin."
+        ) from None
+    return name
+
+
+def compute_plan(
+    rt: Runtime, plan_file: Path, *, snapshot: Path | None = None, timezone: str | None = None
+) -> PlanOutcome:
+    """Load, resolve, fetch, plan: everything `plan` does before printing."""
+    from trakt_plan.resolve import resolve_offline, resolve_scopes
+    from trakt_plan.snapshot import fetch_history, load_snapshot
+    from trakt_plan.spec.load import load_spec
+
+    # Validation first: a bad plan never costs a request.
+    spec = load_spec(plan_file)
+    if timezone is not None:
+        _check_timezone(timezone)
+    source = plan_file.read_bytes()
+    if snapshot is not None:
+        history = load_snapshot(snapshot)
+        resolved = resolve_offline(spec, history)
+        username, api_base, marks = "snapshot", f"snapshot:{snapshot.name}", {}
+        zone = timezone or "UTC"
+    else:
+        client = rt.client()
+        account = client.user_settings()
+        username, api_base = account.user.username, rt.api_label
+        zone = timezone or account.account.timezone or "UTC"
+        # Read the marks before the history: a change while we page shows up as drift later.
+        marks = client.last_activities().history_marks()
+        resolved = resolve_scopes(spec, client)
+        with rt.ui.pages("Reading history") as on_page:
+            history = fetch_history(client, spec, resolved, on_page=on_page)
+    fetched_at = _now()
+    result = build_plan(spec, resolved, history, timezone=zone)
+    progress = progress_after(history, {d.item.id for d in result.deletions})
+    saved = make_saved_plan(
+        result,
+        spec=spec,
+        resolved=resolved,
+        source_path=str(plan_file),
+        source_text=source,
+        username=username,
+        api_base=api_base,
+        last_activities=marks,
+        fetched_at=fetched_at,
+        created_at=fetched_at,
+        progress=progress,
+    )
+    return PlanOutcome(saved=saved, result=result, view=plan_view(saved, progress))
+
+
+def _group_key(deletion: PlannedDeletion) -> tuple[str, int]:
+    if deletion.show is not None:
+        return ("show", deletion.show.trakt)
+    if deletion.movie is not None:
+        return ("movie", deletion.movie.trakt)
+    return ("other", 0)
+
+
+def plan_view(saved: SavedPlan, progress: Mapping[int, ShowProgress] | None = None) -> PlanView:
+    """Per show/movie: the plays to remove, what stays and what the account looks like after."""
+    groups: dict[tuple[str, int], list[PlannedDeletion]] = defaultdict(list)
+    for deletion in saved.deletions:
+        groups[_group_key(deletion)].append(deletion)
+    views = []
+    for (kind, trakt_id), deletions in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], _title_of(kv[1][0]).lower(), kv[0][1])
+    ):
+        first = deletions[0]
+        heading = f"{_title_of(first)} · {kind} {trakt_id}"
+        rows = [
+            DeletionRow(
+                history_id=d.history_id,
+                watched_at=d.watched_at,
+                what=(
+                    f"S{d.episode.season:02d}E{d.episode.number:02d}"
+                    if d.episode is not None
+                    else "movie"
+                ),
+                action=d.action,
+                reasons=d.reasons,
+            )
+            for d in deletions
+        ]
+        kept: int | None = None
+        after: str | None = None
+        state = (progress or {}).get(trakt_id) if kind == "show" else None
+        if state is not None:
+            kept = state.kept
+            last = state.last.code if state.last is not None else "none"
+            after = f"last {last}, next {state.next_code or 'S01E01'}"
+        views.append(GroupView(heading=heading, rows=rows, kept=kept, after=after))
+    return PlanView(groups=views, summary=_summary_line(saved), notes=_plan_notes(saved))
+
+
+def _title_of(deletion: PlannedDeletion) -> str:
+    media = deletion.show if deletion.show is not None else deletion.movie
+    if media is None:
+        return "?"
+    return f"{media.title} ({media.year})" if media.year else str(media.title)
+
+
+def _summary_line(saved: SavedPlan) -> str:
+    episodes = sum(1 for d in saved.deletions if d.type == "episode")
+    movies = len(saved.deletions) - episodes
+    shows = len({d.show.trakt for d in saved.deletions if d.show is not None})
+    if not saved.deletions:
+        return f"Plan: nothing to remove ({saved.summary.plays_seen} plays seen)."
+    return (
+        f"Plan: remove {len(saved.deletions)} plays ({episodes} episode, {movies} movie plays; "
+        f"{shows} show{'s' if shows != 1 else ''}) of {saved.summary.plays_seen} seen."
+    )
+
+
+def _plan_notes(saved: SavedPlan) -> list[str]:
+    notes = [
+        f"rule {rule.name!r} matched nothing: check its scope and conditions for a typo."
+        for rule in saved.rules
+        if rule.deletions == 0
+    ]
+    if len(saved.deletions) > saved.max_deletions:
+        notes.append(
+            f"this plan removes {len(saved.deletions)} plays, more than max_deletions "
+            f"({saved.max_deletions}); apply refuses it without --allow-mass-delete."
+        )
+    return notes
+
+
+def view_saved_plan(saved: SavedPlan) -> PlanView:
+    """`show PLANFILE`: the same view as `plan`, from the file alone."""
+    return plan_view(saved, saved_progress(saved))
+
+
+def saved_progress(saved: SavedPlan) -> dict[int, ShowProgress]:
+    """The per-show "after apply" lines recorded in the saved plan's summary."""
+    from trakt_plan.planfile import progress_from_summary
+
+    return progress_from_summary(saved)
+
+
+def confirm(rt: Runtime, question: str, *, yes: bool) -> bool:
+    """Ask on the terminal unless ``--yes``; refuse rather than guess without a terminal."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        raise Aborted(
+            "refusing to change the Trakt history without confirmation: there is no terminal "
+            "to ask on. Re-run with --yes once you have reviewed the plan."
+        )
+    return typer.confirm(question, default=False, err=True)
+
+
+def run_apply(
+    rt: Runtime,
+    plan_file: Path,
+    *,
+    yes: bool,
+    batch_size: int,
+    allow_mass_delete: bool,
+    refresh: bool,
+) -> None:
+    """`apply`: a saved plan, or a YAML that is planned, shown and saved beside it first."""
+    from trakt_plan.apply.engine import ApplyPreview, apply_plan, journal_path_for
+    from trakt_plan.planfile import read_saved_plan
+
+    if plan_file.suffix.lower() in {".yaml", ".yml"}:
+        outcome = compute_plan(rt, plan_file)
+        rt.ui.plan(outcome.view)
+        saved = outcome.saved
+        plan_path = plan_file.with_suffix(".plan.json")
+        write_saved_plan(plan_path, saved)
+        rt.ui.info(f"Saved this plan to {plan_path}; its journal makes the apply resumable.")
+    else:
+        saved = read_saved_plan(plan_file)
+        plan_path = plan_file
+    client = rt.client()
+    journal = journal_path_for(plan_path)
+
+    def ask(preview: ApplyPreview) -> bool:
+        for line in preview.drift.summary():
+            rt.ui.warn(line)
+        if preview.to_send == 0:
+            return True
+        return confirm(
+            rt,
+            f"Remove {preview.to_send} plays from {saved.account.username}'s Trakt history?",
+            yes=yes,
+        )
+
+    try:
+        with rt.ui.batches("Removing plays") as progress:
+            report = apply_plan(
+                saved,
+                client,
+                journal_path=journal,
+                batch_size=batch_size,
+                refresh=refresh,
+                allow_mass_delete=allow_mass_delete,
+                api_base=rt.api_label,
+                confirm=ask,
+                progress=progress,
+                notify=rt.ui.info,
+            )
+    except KeyboardInterrupt:
+        rt.ui.error(
+            f"Interrupted after the batch in flight. Resume with: trakt-plan apply {plan_path}"
+        )
+        raise typer.Exit(130) from None
+    if report.already_applied:
+        rt.ui.info(
+            f"{plan_path}: already applied; nothing sent. Undo with: trakt-plan undo {plan_path}"
+        )
+        return
+    rt.ui.info(
+        f"Removed {report.removed}, already gone {report.already_gone}, failed {report.failed} "
+        f"({report.batches_sent} remove calls). Journal: {report.journal_path}. "
+        f"Undo with: trakt-plan undo {plan_path}"
+    )
+
+
+def run_undo(rt: Runtime, target: Path, *, yes: bool, batch_size: int) -> None:
+    """`undo`: add back what the journal says was removed."""
+    from trakt_plan.apply.engine import journal_path_for
+    from trakt_plan.apply.undo import undo_plan
+
+    journal = target if target.suffix == ".journal" else journal_path_for(target)
+    if not journal.exists():
+        raise ConfigError(
+            f"{journal} does not exist: nothing was applied from {target}, so there is "
+            "nothing to undo."
+        )
+    client = rt.client()
+
+    def ask(count: int) -> bool:
+        if count == 0:
+            return True
+        return confirm(rt, f"Add {count} plays back to the Trakt history?", yes=yes)
+
+    try:
+        with rt.ui.batches("Restoring plays") as progress:
+            report = undo_plan(
+                journal,
+                client,
+                batch_size=batch_size,
+                confirm=ask,
+                progress=progress,
+                notify=rt.ui.info,
+            )
+    except KeyboardInterrupt:
+        rt.ui.error(f"Interrupted after the batch in flight. Resume with: trakt-plan undo {target}")
+        raise typer.Exit(130) from None
+    rt.ui.info(
+        f"Restored {report.restored}, already there {report.already_there}, failed {report.failed}."
+    )

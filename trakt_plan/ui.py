@@ -85,7 +85,9 @@ class Ui:
         no_color = no_color or bool(os.environ.get("NO_COLOR"))
         self.verbose = verbose
         self.out = Console(no_color=no_color, highlight=False, soft_wrap=False)
-        self.err = Console(stderr=True, no_color=no_color, highlight=False)
+        # Messages are one paragraph each: let the terminal wrap them, so a script
+        # grepping stderr never meets a line break rich inserted mid-sentence.
+        self.err = Console(stderr=True, no_color=no_color, highlight=False, soft_wrap=True)
 
     # -- messages (stderr) -------------------------------------------------------
 

@@ -250,9 +250,8 @@ def run_apply(
         )
         raise typer.Exit(130) from None
     if report.already_applied:
-        rt.ui.info(
-            f"{plan_path}: already applied; nothing sent. Undo with: trakt-plan undo {plan_path}"
-        )
+        # The engine has said so; only the way back is worth adding.
+        rt.ui.info(f"Undo with: trakt-plan undo {plan_path}")
         return
     rt.ui.info(
         f"Removed {report.removed}, already gone {report.already_gone}, failed {report.failed} "

@@ -1,0 +1,537 @@
+"""Read a plan YAML into a :class:`~trakt_plan.spec.model.PlanSpec`, or say exactly what is wrong.
+
+ruamel.yaml only *composes* the document (a tree of nodes that remember their line
+and column); this module turns the nodes into plain data itself. That keeps every
+position, refuses duplicate keys and every application tag (no object is ever built
+from a ``!!python/...`` tag), and bounds what anchors and aliases may expand to.
+The data is then validated by the pydantic models, and each pydantic error is mapped
+back to the node it came from.
+
+Every failure, whatever the input, is a :class:`~trakt_plan.errors.SpecError` that
+names the file, the 1-based line and column, and the key path
+(``rules[1].drop.same_timestamp``). No network, no planning.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    MappingEndEvent,
+    MappingStartEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
+
+from trakt_plan.errors import SpecError
+from trakt_plan.spec.model import (
+    Burst,
+    Conditions,
+    PlanSpec,
+    ProtectEntry,
+    Repeats,
+    Rule,
+    SpecIssue,
+    describe_value,
+)
+
+__all__ = ["MAX_ALIAS_EXPANSION", "MAX_BYTES", "MAX_DEPTH", "load_spec", "load_spec_text"]
+
+# A real plan is a few kilobytes; anything near these limits is an accident or an attack.
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+MAX_ALIAS_EXPANSION = 10_000
+
+_CORE = "tag:yaml.org,2002:"
+_MERGE_TAG = _CORE + "merge"
+# Scalars whose text pydantic reads better than YAML's own typing: dates stay text so
+# the model can tell a date (midnight UTC) from a time without a zone.
+_TEXT_TAGS = {_CORE + "str", _CORE + "timestamp"}
+_TYPED_TAGS = {_CORE + "null", _CORE + "bool", _CORE + "int", _CORE + "float"}
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class _Problem:
+    """One thing wrong with the file; sorted so that the first in the file comes first."""
+
+    # 0: the version (nothing else means much under another version), 1: the rest,
+    # 2: missing keys, as an unknown key nearby ("rule:") usually explains them.
+    rank: int
+    line: int
+    column: int
+    message: str
+    key_path: str
+
+
+def load_spec(path: Path) -> PlanSpec:
+    """Read and validate the plan at ``path``; raises ``SpecError`` for every problem."""
+    filename = str(path)
+    try:
+        with Path(path).open("rb") as handle:
+            # Read one byte past the limit so an oversized file is refused without reading it all.
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise SpecError(f"cannot read the plan: {reason}", file=filename) from None
+    if len(data) > MAX_BYTES:
+        raise _too_big(filename)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _byte_position(data, exc.start)
+        raise _error(
+            filename,
+            line,
+            column,
+            "",
+            f"the plan is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8",
+        ) from None
+    return _load(text, filename)
+
+
+def load_spec_text(text: str, filename: str) -> PlanSpec:
+    """Validate plan YAML given as text; ``filename`` is only used in messages."""
+    if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise _too_big(filename)
+    return _load(text.removeprefix("\ufeff"), filename)
+
+
+def _too_big(filename: str) -> SpecError:
+    return _error(
+        filename,
+        1,
+        1,
+        "",
+        "the plan is larger than 1 MiB; a plan is a short text file",
+    )
+
+
+def _error(
+    filename: str, line: int, column: int, key_path: str, text: str, suffix: str = ""
+) -> SpecError:
+    at = f" (at {key_path})" if key_path else ""
+    error = SpecError(
+        f"{filename}:{line}:{column}: {text}{at}{suffix}",
+        file=filename,
+        line=line,
+        column=column,
+        key_path=key_path,
+    )
+    # SpecError keeps the full line in str(); `reason` is the message alone, for tests and UIs.
+    error.reason = text
+    return error
+
+
+def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    line = data.count(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
+    return line, column
+
+
+def _text_position(text: str, offset: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _load(text: str, filename: str) -> PlanSpec:
+    root = _compose(text, filename)
+    if root is None or (isinstance(root, ScalarNode) and root.tag == _CORE + "null"):
+        raise _error(
+            filename, 1, 1, "", "the plan is empty; start with `version: 1` and a `rules:` list"
+        )
+    if not isinstance(root, MappingNode):
+        line, column = _position(root)
+        kind = "a list" if isinstance(root, SequenceNode) else "a single value"
+        raise _error(
+            filename,
+            line,
+            column,
+            "",
+            f"a plan must be a mapping with `version: 1` and `rules:`, got {kind}",
+        )
+    tree = _Tree(filename)
+    data = tree.convert(root)
+    # Top-level `x-...` keys are free space for YAML anchors that rules merge in (`<<: *x`).
+    data = {key: value for key, value in data.items() if not key.startswith("x-")}
+    problems = list(tree.problems)
+    try:
+        spec = PlanSpec.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(tree.explain(error, data) for error in exc.errors(include_url=False))
+    if not problems:
+        return spec
+    # A blank value can be reported by both the loader and the model: count it once.
+    problems = list(
+        {problem.key_path: problem for problem in sorted(problems, reverse=True)}.values()
+    )
+    problems.sort()
+    first, more = problems[0], len(problems) - 1
+    # Several problems: show the first in file order and say how many are left.
+    suffix = f"; {more} more problem{'s' if more > 1 else ''} after this one" if more else ""
+    raise _error(filename, first.line, first.column, first.key_path, first.message, suffix)
+
+
+def _compose(text: str, filename: str) -> Node | None:
+    """Parse into a node tree, refusing deep nesting before the recursive composer sees it."""
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        # ruamel warns about YAML 1.1 oddities; this layer reports problems, not warnings.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            depth = 0
+            for event in yaml.parse(text):
+                if isinstance(event, MappingStartEvent | SequenceStartEvent):
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        mark = event.start_mark
+                        raise _error(
+                            filename,
+                            mark.line + 1,
+                            mark.column + 1,
+                            "",
+                            f"the plan is nested more than {MAX_DEPTH} levels deep",
+                        )
+                elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+                    depth -= 1
+            node: Node | None = yaml.compose(text)
+            return node
+    except MarkedYAMLError as exc:
+        raise _yaml_error(filename, exc) from None
+    except ReaderError as exc:
+        line, column = _text_position(text, exc.position)
+        raise _error(
+            filename,
+            line,
+            column,
+            "",
+            f"the plan contains a character YAML does not allow (U+{exc.character:04X})"
+            if isinstance(exc.character, int)
+            else f"the plan contains a character YAML does not allow ({exc.character!r})",
+        ) from None
+    except SpecError:
+        raise
+    except (YAMLError, RecursionError, ValueError, TypeError, IndexError, AttributeError) as exc:
+        # ruamel can fail in other ways on hostile input; the person still gets a message.
+        raise _error(filename, 1, 1, "", f"the plan is not valid YAML: {exc}") from None
+
+
+def _yaml_error(filename: str, exc: MarkedYAMLError) -> SpecError:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = (exc.problem or "").strip()
+    if "single document" in (exc.context or "") + problem:
+        return _error(
+            filename,
+            line,
+            column,
+            "",
+            "a plan file holds one YAML document, but found a second one",
+        )
+    text = f"invalid YAML: {problem}" if problem else "invalid YAML"
+    if exc.context and exc.context_mark is not None and exc.context_mark is not mark:
+        text += f" ({exc.context.strip()} started at line {exc.context_mark.line + 1})"
+    if "\t" in problem or "'\\t'" in problem:
+        text += "; indent with spaces, not tabs"
+    return _error(filename, line, column, "", text)
+
+
+def _position(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _show_tag(tag: str | None) -> str:
+    tag = tag or "?"
+    return "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
+
+
+def _short(name: str) -> str:
+    """A key as shown in messages: a pasted paragraph is cut, not echoed whole."""
+    return name if len(name) <= 60 else name[:57] + "..."
+
+
+def _key_path(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{_short(part)}" if text else _short(part)
+    return text
+
+
+class _Tree:
+    """Converts nodes to plain data, remembering where every key and value came from."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.values: dict[Loc, tuple[int, int]] = {}
+        self.keys: dict[Loc, tuple[int, int]] = {}
+        self.problems: list[_Problem] = []
+        self._seen: set[int] = set()
+        self._expanded = 0
+        self._constructor = YAML(typ="safe", pure=True).constructor
+
+    def convert(self, root: Node) -> Any:
+        return self._value(root, (), 0)
+
+    # ----------------------------------------------------------------- node -> data
+
+    def _fail(self, node: Node, loc: Loc, message: str) -> SpecError:
+        line, column = _position(node)
+        return _error(self.filename, line, column, _key_path(loc), message)
+
+    def _value(self, node: Node, loc: Loc, depth: int) -> Any:
+        # Only repeat visits count: they are what aliases add on top of the text itself,
+        # so a long plan without aliases is never refused, and a "billion laughs" is.
+        if id(node) in self._seen:
+            self._expanded += 1
+        self._seen.add(id(node))
+        if self._expanded > MAX_ALIAS_EXPANSION:
+            raise self._fail(
+                node,
+                loc,
+                f"aliases (*x) in the plan repeat more than {MAX_ALIAS_EXPANSION:,} values; "
+                "are anchors and aliases nested inside each other?",
+            )
+        if depth > MAX_DEPTH:
+            raise self._fail(node, loc, f"the plan is nested more than {MAX_DEPTH} levels deep")
+        self.values.setdefault(loc, _position(node))
+        if isinstance(node, MappingNode):
+            if node.tag != _CORE + "map":
+                raise self._tag_refused(node, loc)
+            return self._mapping(node, loc, depth)
+        if isinstance(node, SequenceNode):
+            if node.tag != _CORE + "seq":
+                raise self._tag_refused(node, loc)
+            return [
+                self._value(item, (*loc, index), depth + 1) for index, item in enumerate(node.value)
+            ]
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, loc)
+        raise self._fail(node, loc, "unexpected YAML node")
+
+    def _tag_refused(self, node: Node, loc: Loc) -> SpecError:
+        return self._fail(
+            node,
+            loc,
+            f"the tag {_show_tag(node.tag)} is not allowed: a plan holds plain text, "
+            "numbers, lists and mappings",
+        )
+
+    def _scalar(self, node: ScalarNode, loc: Loc) -> Any:
+        if node.tag in _TEXT_TAGS:
+            return str(node.value)
+        if node.tag in _TYPED_TAGS:
+            try:
+                return self._constructor.construct_object(node, deep=True)
+            except (YAMLError, ValueError, TypeError):
+                raise self._fail(
+                    node, loc, f"{_short(str(node.value))!r} is not a valid {_show_tag(node.tag)}"
+                ) from None
+        raise self._tag_refused(node, loc)
+
+    def _key(self, node: Node, loc: Loc) -> str:
+        if isinstance(node, ScalarNode) and node.tag in _TEXT_TAGS:
+            return str(node.value)
+        shown = (
+            repr(_short(str(node.value))) if isinstance(node, ScalarNode) else "a list or mapping"
+        )
+        raise self._fail(node, loc, f"keys must be names like rules or drop, got {shown}")
+
+    def _mapping(self, node: MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        merges: list[Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                merges.append(value_node)
+                continue
+            key = self._key(key_node, loc)
+            if key in result:
+                first_line = self.keys[(*loc, key)][0]
+                raise self._fail(
+                    key_node,
+                    (*loc, key),
+                    f"duplicate key {_short(key)!r} (first given on line {first_line})",
+                )
+            result[key] = self._entry(key, key_node, value_node, loc, depth)
+        for source in self._merge_sources(merges, loc):
+            for key_node, value_node in source.value:
+                if key_node.tag == _MERGE_TAG:
+                    raise self._fail(key_node, loc, "merge keys (<<) cannot be nested")
+                key = self._key(key_node, loc)
+                if key not in result:
+                    result[key] = self._entry(key, key_node, value_node, loc, depth)
+        return result
+
+    def _entry(self, key: str, key_node: Node, value_node: Node, loc: Loc, depth: int) -> Any:
+        self.keys[(*loc, key)] = _position(key_node)
+        if _is_blank(value_node):
+            # An empty value has no text to point at; its key is where the eye goes.
+            self.values[(*loc, key)] = _position(key_node)
+        value = self._value(value_node, (*loc, key), depth + 1)
+        self._note_null(loc, key, key_node, value_node)
+        return value
+
+    def _merge_sources(self, merges: list[Node], loc: Loc) -> Iterator[MappingNode]:
+        for merge in merges:
+            items = merge.value if isinstance(merge, SequenceNode) else [merge]
+            for item in items:
+                if not isinstance(item, MappingNode):
+                    raise self._fail(
+                        item, loc, "a merge key (<<) takes a mapping or a list of them"
+                    )
+                yield item
+
+    def _note_null(self, loc: Loc, key: str, key_node: Node, value_node: Node) -> None:
+        # The models read None as "not given" (a saved plan writes None for that), but a
+        # key written with no value is a slip: a condition left blank would silently
+        # widen the rule. Only the plan's description and protect list may be blank.
+        if not _is_null(value_node) or (not loc and key in ("description", "protect")):
+            return
+        if len(loc) == 2 and loc[0] == "rules" and key == "drop":
+            return  # the model's "empty drop" message says more
+        if len(loc) == 2 and loc[0] == "rules" and key == "unless":
+            message = "unless has no conditions; remove it, or list the plays to spare"
+        elif len(loc) == 2 and loc[0] == "protect" and key == "when":
+            message = "when has no conditions; remove it to protect the whole scope"
+        else:
+            message = f"{key} has no value; write one or remove the key"
+        line, column = self.values[(*loc, key)]
+        self.problems.append(_Problem(1, line, column, message, _key_path((*loc, key))))
+
+    # ----------------------------------------------------------- pydantic -> problem
+
+    def explain(self, error: Any, data: Any) -> _Problem:
+        """Turn one pydantic error on ``data`` into a located, human-worded problem."""
+        kind = error["type"]
+        issue = (error.get("ctx") or {}).get("error")
+        subpath = issue.subpath if isinstance(issue, SpecIssue) else ()
+        loc = _data_loc((*error["loc"], *subpath), data)
+        if isinstance(issue, SpecIssue):
+            line, column = self._locate(loc)
+            rank = 0 if loc == ("version",) else 1
+            return _Problem(rank, line, column, issue.message, _key_path(loc))
+        if kind == "extra_forbidden":
+            line, column = self.keys.get(loc) or self._locate(loc)
+            return _Problem(1, line, column, _unknown_key(loc), _key_path(loc))
+        if kind == "missing":
+            line, column = self._locate(loc[:-1])
+            return _Problem(2, line, column, _missing_key(loc), _key_path(loc))
+        line, column = self._locate(loc)
+        field = next((part for part in reversed(loc) if isinstance(part, str)), "the plan")
+        message = str(error.get("msg", "is invalid"))
+        message = message.removeprefix("Value error, ")
+        got = describe_value(error.get("input"))
+        return _Problem(1, line, column, f"{field}: {message}, got {got}", _key_path(loc))
+
+    def _locate(self, loc: Loc) -> tuple[int, int]:
+        for end in range(len(loc), -1, -1):
+            position = self.values.get(loc[:end])
+            if position is not None:
+                return position
+        return (1, 1)
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _CORE + "null"
+
+
+def _is_blank(node: Node) -> bool:
+    return _is_null(node) and node.value == ""
+
+
+def _data_loc(raw: tuple[Any, ...], data: Any) -> Loc:
+    """The part of a pydantic location that names keys and indexes of the data.
+
+    pydantic may insert validator or union-member names (``function-after[...]``); they
+    are dropped by following the location through the data itself. The last part may
+    name a key that is not there: the missing one.
+    """
+    loc: list[str | int] = []
+    current = data
+    for index, part in enumerate(raw):
+        if isinstance(current, dict) and isinstance(part, str):
+            if part in current:
+                loc.append(part)
+                current = current[part]
+            elif index == len(raw) - 1:
+                loc.append(part)
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            loc.append(part)
+            current = current[part]
+    return tuple(loc)
+
+
+_BLOCK_NAMES = {"drop": Conditions, "unless": Conditions, "when": Conditions}
+_NESTED: dict[str, type[BaseModel]] = {**_BLOCK_NAMES, "burst": Burst, "repeats": Repeats}
+
+
+def _model_at(loc: Loc) -> tuple[type[BaseModel] | None, str]:
+    """Which model (and how to name it) the mapping at ``loc`` is validated as."""
+    if not loc:
+        return PlanSpec, "the plan"
+    last = loc[-1]
+    if isinstance(last, int) and len(loc) >= 2:
+        if loc[-2] == "rules":
+            return Rule, "a rule"
+        if loc[-2] == "protect":
+            return ProtectEntry, "a protect entry"
+    if isinstance(last, str) and last in _NESTED:
+        return _NESTED[last], last
+    return None, _key_path(loc) or "the plan"
+
+
+def _unknown_key(loc: Loc) -> str:
+    key = str(loc[-1])
+    model, where = _model_at(loc[:-1])
+    message = f"unknown key {_short(key)!r} in {where}"
+    if model is None:
+        return message
+    allowed = list(model.model_fields)
+    by_lower = {name.lower(): name for name in allowed}
+    # difflib is quadratic; nobody mistypes a key that long.
+    close = (
+        difflib.get_close_matches(key.lower(), list(by_lower), n=1, cutoff=0.6)
+        if len(key) <= 64
+        else []
+    )
+    if model is Rule and key in Conditions.model_fields:
+        return f"{message}; conditions go under drop: (or unless:)"
+    if model is Conditions and key in Rule.model_fields:
+        return f"{message}; {key} belongs to the rule itself, beside drop:"
+    if close:
+        return f"{message}; did you mean {by_lower[close[0]]!r}?"
+    extra = " (or a name starting with x- to hold YAML anchors)" if model is PlanSpec else ""
+    return f"{message}; expected one of: {', '.join(allowed)}{extra}"
+
+
+_MISSING = {
+    "version": "the plan has no version; add `version: 1` at the top",
+    "rules": "the plan has no rules; add a `rules:` list with at least one rule",
+    "name": "this rule has no name; add `name:` (letters, digits, '_', '.', '-')",
+    "drop": (
+        "this rule has no drop:; list the conditions of the plays to remove "
+        "(or `drop: {all: true}` for every play in scope)"
+    ),
+    "plays": "burst needs plays:, like {plays: 5, within: 2m}",
+    "within": "burst needs within:, like {plays: 5, within: 2m}",
+    "keep": "repeats needs keep: first or keep: last",
+}
+
+
+def _missing_key(loc: Loc) -> str:
+    key = str(loc[-1])
+    return _MISSING.get(key, f"missing required key {key!r}")

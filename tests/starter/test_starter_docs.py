@@ -1,0 +1,110 @@
+"""The YAML in the docs: every example loads, and the cookbook's numbers are the demo's."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from trakt_plan.planner import build_plan
+from trakt_plan.resolve import resolve_offline
+from trakt_plan.sandbox import demo_state
+from trakt_plan.spec.load import load_spec_text
+from trakt_plan.trakt.models import HistoryItem
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+_FENCE = re.compile(r"^```yaml[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+# Keys a reference page may show on their own: they complete into a plan as they stand.
+_PLAN_KEYS = {"rules", "protect", "description", "max_deletions"}
+_PLACEHOLDER_RULE = "rules:\n  - name: example\n    history: all\n    drop: {action: watch}\n"
+
+# What each cookbook recipe removes from the demo account (planned in its time zone).
+COOKBOOK_DELETIONS = {
+    "aos-cleanup.yaml": 22,
+    "jellyfin-bulk.yaml": 26,
+    "double-scrobbles.yaml": 1,
+    "one-per-day.yaml": 1,
+    "manual-marks.yaml": 22,
+    "aos-after.yaml": 22,
+    "jellyfin-guard.yaml": 26,
+    "aos-bulk.yaml": 22,
+}
+DEMO_TIMEZONE = "America/New_York"
+
+
+def yaml_blocks(doc: Path) -> list[tuple[int, str]]:
+    """Every ```yaml block of a Markdown file, with the line its text starts on."""
+    text = doc.read_text(encoding="utf-8")
+    return [(text.count("\n", 0, m.start(1)) + 1, m.group(1)) for m in _FENCE.finditer(text)]
+
+
+def top_level_keys(block: str) -> set[str]:
+    """The keys written at column 0 (comments and list items aside)."""
+    keys = set()
+    for line in block.splitlines():
+        if line and not line[0].isspace() and line[0] not in "#-" and ":" in line:
+            keys.add(line.split(":", 1)[0].strip())
+    return keys
+
+
+def as_plan(block: str) -> str:
+    """A reference page's fragment, completed into a plan the way its text describes it.
+
+    A whole plan stays as is; ``rules:``/``protect:`` get ``version: 1`` (and a rule when
+    they have none); a ``drop:`` block becomes the conditions of a rule on show 1394.
+    """
+    keys = top_level_keys(block)
+    if "version" in keys:
+        return block
+    if keys and keys <= _PLAN_KEYS:
+        rules = "" if "rules" in keys else _PLACEHOLDER_RULE
+        return "version: 1\n" + block + rules
+    if keys == {"drop"}:
+        rule = "version: 1\nrules:\n  - name: example\n    show: 1394\n"
+        return rule + textwrap.indent(block, "    ")
+    raise AssertionError(f"no way to complete a YAML block with top-level keys {sorted(keys)}")
+
+
+def _cases() -> list[tuple[Path, int, str]]:
+    return [
+        (doc, line, block) for doc in sorted(DOCS.glob("*.md")) for line, block in yaml_blocks(doc)
+    ]
+
+
+CASES = _cases()
+
+
+def test_the_cookbook_and_the_language_reference_both_have_yaml_examples():
+    """Both pages are covered, so an emptied or renamed page cannot pass unnoticed."""
+    pages = {doc.name for doc, _line, _block in CASES}
+
+    assert {"cookbook.md", "plan-language.md"} <= pages
+    assert sum(1 for doc, _l, _b in CASES if doc.name == "cookbook.md") == len(COOKBOOK_DELETIONS)
+
+
+@pytest.mark.parametrize(
+    ("doc", "line", "block"), CASES, ids=[f"{doc.name}:{line}" for doc, line, _b in CASES]
+)
+def test_every_yaml_block_in_the_docs_loads(doc, line, block):
+    """A ```yaml block is a plan (a cookbook one exactly as printed) that validates."""
+    text = block if doc.name == "cookbook.md" else as_plan(block)
+
+    spec = load_spec_text(text, f"{doc.name} (block at line {line})")
+
+    assert spec.version == 1
+    assert spec.rules
+
+
+def test_each_cookbook_recipe_removes_what_the_cookbook_says():
+    """Planned over the demo account, every recipe removes the number of plays it announces."""
+    history = [HistoryItem.model_validate(row) for row in demo_state().history()]
+    removed = {}
+    for _line, block in yaml_blocks(DOCS / "cookbook.md"):
+        name = block.splitlines()[0].lstrip("# ").strip()
+        spec = load_spec_text(block, name)
+        result = build_plan(spec, resolve_offline(spec, history), history, timezone=DEMO_TIMEZONE)
+        removed[name] = len(result.deletions)
+
+    assert removed == COOKBOOK_DELETIONS

@@ -571,6 +571,34 @@ def show(
         rt.ui.plan(view_saved_plan(saved))
 
 
+@app.command()
+@with_global_options
+def init(
+    rt: Runtime,
+    reference: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[SHOW]",
+            help="A show or movie (id, slug, URL, imdb:/tvdb:/tmdb: id or exact title); "
+            "leave out for the whole history.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Write the plan here instead of stdout.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing --out file.")
+    ] = False,
+) -> None:
+    """Write a commented starter plan: recent plays and likely accidents, ready to plan.
+
+    Example: trakt-plan init 1394 -o aos.yaml && trakt-plan plan aos.yaml
+    """
+    from trakt_plan.workflow import run_init
+
+    run_init(rt, reference, out=out, force=force)
+
+
 # -- writes --------------------------------------------------------------------------
 
 

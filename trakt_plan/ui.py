@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from rich.console import Console
 from rich.markup import escape
@@ -83,11 +84,17 @@ class Ui:
 
     def __init__(self, *, no_color: bool = False, verbose: bool = False) -> None:
         no_color = no_color or bool(os.environ.get("NO_COLOR"))
+        self.no_color = no_color
         self.verbose = verbose
-        self.out = Console(no_color=no_color, highlight=False, soft_wrap=False)
+        # Rich's own no_color still sends bold and dim; with no colour system it sends no
+        # escape at all, even where FORCE_COLOR or TTY_COMPATIBLE claim a terminal.
+        colors: Literal["auto"] | None = None if no_color else "auto"
+        self.out = Console(no_color=no_color, color_system=colors, highlight=False, soft_wrap=False)
         # Messages are one paragraph each: let the terminal wrap them, so a script
         # grepping stderr never meets a line break rich inserted mid-sentence.
-        self.err = Console(stderr=True, no_color=no_color, highlight=False, soft_wrap=True)
+        self.err = Console(
+            stderr=True, no_color=no_color, color_system=colors, highlight=False, soft_wrap=True
+        )
 
     # -- messages (stderr) -------------------------------------------------------
 
@@ -226,8 +233,9 @@ class Ui:
             TimeRemainingColumn(),
             console=self.err,
             transient=True,
-            # Progress only where someone watches: no bar in logs or CI.
-            disable=not self.err.is_terminal,
+            # Progress only where someone watches: no bar in logs or CI. A live bar redraws
+            # with cursor escapes, which plain (--no-color) output promises not to send.
+            disable=self.no_color or not self.err.is_terminal,
         )
 
     def lines(self, lines: Iterable[str]) -> None:

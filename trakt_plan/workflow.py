@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 
 from trakt_plan.errors import Aborted, ConfigError
+from trakt_plan.fsutil import atomic_write
 from trakt_plan.planfile import PlannedDeletion, SavedPlan, make_saved_plan, write_saved_plan
 from trakt_plan.planner import PlanResult, ShowProgress, build_plan, progress_after
 from trakt_plan.runtime import Runtime
@@ -93,10 +94,11 @@ def compute_plan(
 
 
 def _group_key(deletion: PlannedDeletion) -> tuple[str, int]:
+    # A play whose media has no trakt id (Trakt sends nulls at times) groups under 0.
     if deletion.show is not None:
-        return ("show", deletion.show.trakt)
+        return ("show", deletion.show.trakt or 0)
     if deletion.movie is not None:
-        return ("movie", deletion.movie.trakt)
+        return ("movie", deletion.movie.trakt or 0)
     return ("other", 0)
 
 
@@ -283,6 +285,7 @@ def run_undo(rt: Runtime, target: Path, *, yes: bool, batch_size: int) -> None:
             report = undo_plan(
                 journal,
                 client,
+                api_base=rt.api_label,
                 batch_size=batch_size,
                 confirm=ask,
                 progress=progress,
@@ -293,4 +296,36 @@ def run_undo(rt: Runtime, target: Path, *, yes: bool, batch_size: int) -> None:
         raise typer.Exit(130) from None
     rt.ui.info(
         f"Restored {report.restored}, already there {report.already_there}, failed {report.failed}."
+    )
+
+
+def run_init(rt: Runtime, reference: str | None, *, out: Path | None, force: bool) -> None:
+    """`init`: a commented starter plan for a show (or the whole history) that plans as is."""
+    from trakt_plan.resolve import resolve_any
+    from trakt_plan.starter import find_accidents, render_starter
+
+    if out is not None and out.exists() and not force:
+        raise ConfigError(f"{out} already exists; pass --force to overwrite it.")
+    client = rt.client()
+    username = client.user_settings().user.username
+    with rt.ui.pages("Reading history") as on_page:
+        if reference is None:
+            resolved = None
+            history = client.history(on_page=on_page)
+        else:
+            resolved = resolve_any(client, reference)
+            history = client.history(
+                media_type="shows" if resolved.type == "show" else "movies",
+                item_id=resolved.trakt_id,
+                on_page=on_page,
+            )
+    text = render_starter(resolved, history, now=_now(), source=f"{username} on {rt.api_label}")
+    findings = find_accidents(history)
+    if out is None:
+        rt.ui.data(text)
+    else:
+        atomic_write(out, text)
+        rt.ui.info(f"Wrote {out}. Review it, then: trakt-plan plan {out}")
+    rt.ui.info(
+        f"{len(history)} plays read; {len(findings)} likely accident(s) pointed out in the plan."
     )

@@ -8,22 +8,37 @@ These models do no I/O.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
 
-from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
+from trakt_plan.timefmt import format_trakt_time
 
 
-def _to_utc(value: Any) -> Any:
-    return parse_trakt_time(value) if isinstance(value, str) else value
+def _as_utc(value: datetime) -> datetime:
+    # Trakt documents every time as UTC: a zone-less value can only mean that.
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    if value.tzinfo is UTC:
+        return value
+    return value.astimezone(UTC)
 
 
-# A Trakt timestamp: parsed to aware UTC, written back in Trakt's own format.
+# A Trakt timestamp: parsed to aware UTC (pydantic's own ISO parser, which is fast enough
+# for 100k plays), written back in Trakt's own format.
 TraktTime = Annotated[
     datetime,
-    BeforeValidator(_to_utc),
+    AfterValidator(_as_utc),
     PlainSerializer(format_trakt_time, return_type=str, when_used="json"),
 ]
 
@@ -65,6 +80,36 @@ class Episode(TraktModel):
         return f"S{self.season:02d}E{self.number:02d}"
 
 
+# Validation context key for a dict the caller owns: plays of one read then share one
+# Show/Episode/Movie object per distinct media (100k plays of a few hundred shows would
+# otherwise hold 100k copies of the same show; frozen models make sharing safe).
+MEDIA_CACHE = "trakt_plan.media_cache"
+
+
+def _media_key(value: dict[str, Any]) -> tuple[Any, ...] | None:
+    """A hashable key for a raw media object, or None when it is too odd to share safely."""
+    ids = value.get("ids")
+    head = (value.get("title"), value.get("year"), value.get("season"), value.get("number"))
+    if not isinstance(ids, dict) or not all(
+        isinstance(part, str | int | None) for part in (*head, *ids.values())
+    ):
+        return None
+    return (*head, tuple(sorted(ids.items())))
+
+
+def _shared_media(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    cache = info.context.get(MEDIA_CACHE) if isinstance(info.context, dict) else None
+    if cache is None or not isinstance(value, dict):
+        return handler(value)
+    key = _media_key(value)
+    if key is None:
+        return handler(value)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = handler(value)
+    return found
+
+
 Action = Literal["scrobble", "checkin", "watch"]
 MediaType = Literal["movie", "episode"]
 
@@ -77,9 +122,9 @@ class HistoryItem(TraktModel):
     # Trakt may add actions; an unknown one is kept as text rather than refused.
     action: str
     type: MediaType
-    movie: Movie | None = None
-    episode: Episode | None = None
-    show: Show | None = None
+    movie: Annotated[Movie | None, WrapValidator(_shared_media)] = None
+    episode: Annotated[Episode | None, WrapValidator(_shared_media)] = None
+    show: Annotated[Show | None, WrapValidator(_shared_media)] = None
 
     @property
     def media_trakt_id(self) -> int | None:

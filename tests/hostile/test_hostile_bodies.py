@@ -1,0 +1,150 @@
+"""Answers with a body that is not what Trakt documents: refused clearly, or read correctly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from trakt_plan.errors import ApiError, Forbidden
+
+MakeClient = Callable[..., Any]
+Play = Callable[..., dict[str, Any]]
+
+ONE_PAGE = {"X-Pagination-Page-Count": "1", "X-Pagination-Item-Count": "2"}
+CLOUDFLARE_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head>"
+    b"<body><h1>Sorry, you have been blocked</h1></body></html>"
+)
+
+
+def answer(status: int, **kw: Any) -> Callable[[httpx.Request], httpx.Response]:
+    return lambda request: httpx.Response(status, **kw)
+
+
+def test_malformed_json_in_a_history_page_is_an_api_error(make_client: MakeClient) -> None:
+    """A page cut off mid-JSON raises ApiError naming the endpoint, not a JSONDecodeError."""
+    client, recorder = make_client(
+        answer(200, content=b'[{"id": 1, "watched_at": "2025-', headers=ONE_PAGE)
+    )
+    with pytest.raises(ApiError) as caught:
+        client.history()
+    assert type(caught.value) is ApiError
+    assert "cannot read for GET /sync/history (page 1): the body is not valid JSON" in str(
+        caught.value
+    )
+    assert len(recorder.requests) == 1
+
+
+def test_an_html_page_with_status_200_is_named_as_such(make_client: MakeClient) -> None:
+    """A captive portal's HTML answer to GET /users/settings is reported as an HTML page."""
+    client, _ = make_client(
+        answer(200, content=CLOUDFLARE_PAGE, headers={"Content-Type": "text/html"})
+    )
+    with pytest.raises(ApiError) as caught:
+        client.user_settings()
+    assert type(caught.value) is ApiError
+    assert "GET /users/settings: it is an HTML page, not JSON" in str(caught.value)
+
+
+def test_cloudflares_html_403_says_the_request_was_blocked(make_client: MakeClient) -> None:
+    """Cloudflare's 403 "you have been blocked" page becomes Forbidden mentioning Cloudflare."""
+    client, recorder = make_client(
+        answer(403, content=CLOUDFLARE_PAGE, headers={"Content-Type": "text/html"})
+    )
+    with pytest.raises(Forbidden) as caught:
+        client.history()
+    assert "Cloudflare" in str(caught.value) and "User-Agent" in str(caught.value)
+    assert caught.value.status == 403
+    assert len(recorder.requests) == 1
+
+
+@pytest.mark.parametrize("field", ["id", "watched_at"])
+def test_a_play_without_a_required_field_names_the_item_not_pydantic(
+    make_client: MakeClient, play: Play, field: str
+) -> None:
+    """A play lacking its id or watched_at raises ApiError naming item 1, not a pydantic dump."""
+    broken = play(1)
+    del broken[field]
+    client, _ = make_client(answer(200, json=[play(2), broken], headers=ONE_PAGE))
+    with pytest.raises(ApiError) as caught:
+        client.history()
+    message = str(caught.value)
+    assert f"GET /sync/history (page 1): item 1 has no `{field}`" in message
+    assert "validation error" not in message and "Field required" not in message
+
+
+def test_a_play_without_its_media_object_is_refused(make_client: MakeClient, play: Play) -> None:
+    """An episode play without its show cannot be grouped with rewatches, so it is refused."""
+    broken = play(1)
+    del broken["show"]
+    client, _ = make_client(answer(200, json=[play(2), broken], headers=ONE_PAGE))
+    with pytest.raises(ApiError, match="item 1 is a play of type episode without `show`"):
+        client.history()
+
+
+def test_extra_fields_are_ignored(make_client: MakeClient, play: Play) -> None:
+    """Unknown keys at every level (Trakt adds fields over time) do not disturb the read."""
+    rich = play(7)
+    rich["sharing"] = {"x": True}
+    rich["episode"]["ids"]["tvrage"] = None
+    rich["episode"]["runtime"] = 44
+    rich["show"]["ids"]["plex"] = {"guid": "abc"}
+    client, _ = make_client(answer(200, json=[rich], headers={"X-Pagination-Page-Count": "1"}))
+    [item] = client.history()
+    assert (item.id, item.show.ids.trakt, item.episode.code) == (7, 1394, "S01E01")
+
+
+def test_ids_sent_as_strings_are_read_as_numbers(make_client: MakeClient, play: Play) -> None:
+    """Play and media ids quoted as strings ("123") come back as ints."""
+    quoted = play(123)
+    quoted["id"] = "123"
+    quoted["episode"]["ids"]["trakt"] = "73482"
+    quoted["show"]["ids"]["trakt"] = "1394"
+    client, _ = make_client(answer(200, json=[quoted], headers={"X-Pagination-Page-Count": "1"}))
+    [item] = client.history()
+    assert (item.id, item.episode.ids.trakt, item.show.ids.trakt) == (123, 73482, 1394)
+
+
+def test_a_remove_answer_without_not_found_reports_nothing_missing(
+    make_client: MakeClient,
+) -> None:
+    """A 200 remove answer with only `deleted` means every id was removed."""
+    client, _ = make_client(answer(200, json={"deleted": {"movies": 0, "episodes": 2}}))
+    result = client.remove_history([11, 12])
+    assert result.not_found.ids == []
+    assert result.deleted.episodes == 2
+
+
+def test_a_remove_answer_with_null_not_found_reports_nothing_missing(
+    make_client: MakeClient,
+) -> None:
+    """`not_found: null` (or a null list inside it) is read like an absent not_found."""
+    client, _ = make_client(
+        answer(200, json={"deleted": {"episodes": 1}, "not_found": {"ids": None, "movies": []}})
+    )
+    assert client.remove_history([11]).not_found.ids == []
+    client, _ = make_client(answer(200, json={"deleted": {"episodes": 1}, "not_found": None}))
+    assert client.remove_history([11]).not_found.ids == []
+
+
+def test_a_remove_answer_with_string_ids_in_not_found_is_read(make_client: MakeClient) -> None:
+    """History ids reported missing as strings are matched as numbers."""
+    client, _ = make_client(answer(200, json={"not_found": {"ids": ["12"]}}))
+    assert client.remove_history([11, 12]).not_found.ids == [12]
+
+
+def test_a_remove_answer_that_is_not_json_is_an_error_not_a_guess(
+    make_client: MakeClient,
+) -> None:
+    """A 200 remove answer whose body is not JSON raises ApiError and is not sent again."""
+    client, recorder = make_client(
+        answer(200, content=b"OK", headers={"Content-Type": "text/plain"})
+    )
+    with pytest.raises(ApiError) as caught:
+        client.remove_history([11, 12])
+    assert type(caught.value) is ApiError
+    assert "POST /sync/history/remove: the body is not valid JSON" in str(caught.value)
+    assert recorder.methods() == ["POST"]

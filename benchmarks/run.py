@@ -145,9 +145,8 @@ def bench_plan(work: Path) -> list[Figure]:
 
 def planner_cpu(plays: int) -> float:
     """CPU seconds of build_plan alone over an in-memory 100k-play history."""
-    from trakt_plan.spec.load import load_spec_text
-
     from trakt_plan.planner import build_plan
+    from trakt_plan.spec.load import load_spec_text
     from trakt_plan.trakt.models import HistoryItem
 
     state = generate_state(plays, seed=42)

@@ -19,7 +19,9 @@ _ENV_VARS = (
 
 
 @pytest.fixture(autouse=True)
-def isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_config(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """Point the config dir at a fresh temp dir and clear Trakt variables from the environment."""
     for name in _ENV_VARS:
         monkeypatch.delenv(name, raising=False)

@@ -19,7 +19,7 @@ SCOPE_FORMS = [
     "imdb:tt2364582",
     "tvdb:263365",
     "tmdb:1403",
-    "\"Marvel's Agents of S.H.I.E.L.D.\"",
+    '"Marvel\'s Agents of S.H.I.E.L.D."',
 ]
 
 
@@ -158,4 +158,4 @@ def test_whole_history_bulk_rule_catches_both_shows(cli, tmp_path):
     run = cli("--sandbox", "plan", str(plan), "--json")
     assert run.exit_code == 0, run.stderr
     ids = [d["history_id"] for d in json.loads(run.stdout)["deletions"]]
-    assert ids == BULK_IDS + [10000000028, 10000000029, 10000000030, 10000000031]
+    assert ids == [*BULK_IDS, 10000000028, 10000000029, 10000000030, 10000000031]

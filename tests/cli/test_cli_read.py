@@ -1,4 +1,4 @@
-"""The read commands as a user runs them: whoami, search and history, on the sandbox and by script."""
+"""Read commands as a user runs them: whoami, search, history, on the sandbox and by script."""
 
 from __future__ import annotations
 

@@ -34,7 +34,6 @@ import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any, Protocol, Self
@@ -60,7 +59,7 @@ from trakt_plan.errors import (
 )
 from trakt_plan.planfile import PlannedDeletion, SavedPlan, replan_inputs
 from trakt_plan.planner import build_plan
-from trakt_plan.snapshot import fetch_history
+from trakt_plan.snapshot import HistoryClient, fetch_history
 from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
 from trakt_plan.trakt.models import (
     HistoryItem,
@@ -100,22 +99,12 @@ class ApplyProgress(Protocol):
     def finish(self) -> None: ...
 
 
-class ApplyClient(Protocol):
+class ApplyClient(HistoryClient, Protocol):
     """The part of :class:`~trakt_plan.trakt.client.TraktClient` an apply uses."""
 
     def user_settings(self) -> UserSettings: ...
 
     def last_activities(self) -> LastActivities: ...
-
-    def history(
-        self,
-        *,
-        media_type: str | None = None,
-        item_id: int | None = None,
-        start_at: datetime | None = None,
-        end_at: datetime | None = None,
-        on_page: Callable[[int, int], None] | None = None,
-    ) -> list[HistoryItem]: ...
 
     def remove_history(self, ids: Sequence[int]) -> RemoveResult: ...
 

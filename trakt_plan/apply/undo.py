@@ -51,6 +51,7 @@ from trakt_plan.errors import (
     NotFound,
     WriteOutcomeUnknown,
 )
+from trakt_plan.snapshot import HistoryClient
 from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
 from trakt_plan.trakt.models import AddResult, HistoryItem, PlayToAdd, UserSettings
 
@@ -65,20 +66,10 @@ _ONE_SECOND = timedelta(seconds=1)
 _Key = tuple[str, int, int]
 
 
-class UndoClient(Protocol):
+class UndoClient(HistoryClient, Protocol):
     """The part of :class:`~trakt_plan.trakt.client.TraktClient` an undo uses."""
 
     def user_settings(self) -> UserSettings: ...
-
-    def history(
-        self,
-        *,
-        media_type: str | None = None,
-        item_id: int | None = None,
-        start_at: datetime | None = None,
-        end_at: datetime | None = None,
-        on_page: Callable[[int, int], None] | None = None,
-    ) -> list[HistoryItem]: ...
 
     def add_history(self, plays: Sequence[PlayToAdd]) -> AddResult: ...
 

@@ -18,7 +18,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from difflib import get_close_matches
 from functools import total_ordering
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
@@ -789,14 +789,44 @@ def _check_block(value: Any, block: str) -> Any:
     return _need_mapping(value, f"{block} must be a mapping of conditions (key: value lines)")
 
 
-class Rule(_SpecModel):
-    """One rule: a scope, an optional time window, what to ``drop`` and what to spare."""
+class _Scoped(_SpecModel):
+    """The scope keys a rule and a protect entry share: exactly one of show/movie/history."""
 
-    name: str
+    # How error messages name the model ("a rule must have ...").
+    _what: ClassVar[str] = "a scope"
+
     show: str | None = None
     movie: str | None = None
     history: Literal["all", "episodes", "movies"] | None = None
     year: int | None = None
+
+    @field_validator("show", "movie", mode="before")
+    @classmethod
+    def _check_ref(cls, value: Any, info: ValidationInfo) -> str | None:
+        return _check_media_ref(value, str(info.field_name))
+
+    @field_validator("history", mode="before")
+    @classmethod
+    def _check_history(cls, value: Any) -> str | None:
+        return _check_history_ref(value)
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _check_year(cls, value: Any) -> int | None:
+        return _check_year(value)
+
+    @property
+    def scope(self) -> ScopeRef:
+        """The plays this rule looks at, or this entry protects."""
+        return _scope_of(self._what, self.show, self.movie, self.history, self.year)
+
+
+class Rule(_Scoped):
+    """One rule: a scope, an optional time window, what to ``drop`` and what to spare."""
+
+    _what: ClassVar[str] = "a rule"
+
+    name: str
     watched_from: datetime | None = None
     watched_until: datetime | None = None
     drop: Conditions
@@ -820,21 +850,6 @@ class Rule(_SpecModel):
             f"(like aos-bulk), got {describe_value(value)}"
         )
 
-    @field_validator("show", "movie", mode="before")
-    @classmethod
-    def _check_ref(cls, value: Any, info: ValidationInfo) -> str | None:
-        return _check_media_ref(value, str(info.field_name))
-
-    @field_validator("history", mode="before")
-    @classmethod
-    def _check_history(cls, value: Any) -> str | None:
-        return _check_history_ref(value)
-
-    @field_validator("year", mode="before")
-    @classmethod
-    def _check_year(cls, value: Any) -> int | None:
-        return _check_year(value)
-
     @field_validator("watched_from", "watched_until", mode="before")
     @classmethod
     def _check_instant(cls, value: Any, info: ValidationInfo) -> datetime | None:
@@ -854,7 +869,7 @@ class Rule(_SpecModel):
 
     @model_validator(mode="after")
     def _check_rule(self) -> Rule:
-        scope = _scope_of("a rule", self.show, self.movie, self.history, self.year)
+        scope = self.scope
         _check_window(self.watched_from, self.watched_until)
         if self.drop.is_empty:
             raise SpecIssue(_EMPTY_DROP, ("drop",))
@@ -870,11 +885,6 @@ class Rule(_SpecModel):
     def _dump_instant(self, value: datetime | None) -> str | None:
         return None if value is None else format_instant(value)
 
-    @property
-    def scope(self) -> ScopeRef:
-        """The plays this rule looks at."""
-        return _scope_of("a rule", self.show, self.movie, self.history, self.year)
-
 
 _EMPTY_DROP = (
     "drop has no conditions, which would remove every play in scope; "
@@ -882,13 +892,11 @@ _EMPTY_DROP = (
 )
 
 
-class ProtectEntry(_SpecModel):
+class ProtectEntry(_Scoped):
     """A top-level ``protect:`` entry: plays no rule may remove (all of a scope, or ``when``)."""
 
-    show: str | None = None
-    movie: str | None = None
-    history: Literal["all", "episodes", "movies"] | None = None
-    year: int | None = None
+    _what: ClassVar[str] = "a protect entry"
+
     when: Conditions | None = None
 
     @model_validator(mode="before")
@@ -900,21 +908,6 @@ class ProtectEntry(_SpecModel):
             "{show: 1394, when: {seasons: [3]}}",
         )
 
-    @field_validator("show", "movie", mode="before")
-    @classmethod
-    def _check_ref(cls, value: Any, info: ValidationInfo) -> str | None:
-        return _check_media_ref(value, str(info.field_name))
-
-    @field_validator("history", mode="before")
-    @classmethod
-    def _check_history(cls, value: Any) -> str | None:
-        return _check_history_ref(value)
-
-    @field_validator("year", mode="before")
-    @classmethod
-    def _check_year(cls, value: Any) -> int | None:
-        return _check_year(value)
-
     @field_validator("when", mode="before")
     @classmethod
     def _check_when(cls, value: Any) -> Any:
@@ -922,18 +915,13 @@ class ProtectEntry(_SpecModel):
 
     @model_validator(mode="after")
     def _check_entry(self) -> ProtectEntry:
-        scope = _scope_of("a protect entry", self.show, self.movie, self.history, self.year)
+        scope = self.scope
         if self.when is not None and self.when.is_empty:
             raise SpecIssue(
                 "when has no conditions; remove it to protect the whole scope", ("when",)
             )
         _check_episode_only(scope, "when", self.when)
         return self
-
-    @property
-    def scope(self) -> ScopeRef:
-        """The plays this entry protects (narrowed by ``when``)."""
-        return _scope_of("a protect entry", self.show, self.movie, self.history, self.year)
 
 
 class PlanSpec(_SpecModel):

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from trakt_plan import __version__
 from trakt_plan.errors import PlanFileError
-from trakt_plan.fsutil import atomic_write
+from trakt_plan.fsutil import atomic_write, read_json_file
 from trakt_plan.planner import PlanResult, ShowProgress
 from trakt_plan.spec.model import PlanSpec, ScopeRef
 from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
@@ -468,18 +468,11 @@ def read_saved_plan(path: Path) -> SavedPlan:
     Refused: an unreadable file, text that is not JSON, another format or format version,
     content that does not fit the format, and deletions that no longer hash to ``plan_id``.
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise PlanFileError(f"{path}: cannot read the saved plan: {reason}.") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PlanFileError(
-            f"{path}: not a saved plan: invalid JSON at line {exc.lineno}, column {exc.colno} "
-            f"({exc.msg}). Write saved plans with `trakt-plan plan PLAN.yaml -o FILE`."
-        ) from None
+    data = read_json_file(
+        path,
+        what="saved plan",
+        hint="Write saved plans with `trakt-plan plan PLAN.yaml -o FILE`.",
+    )
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise PlanFileError(
             f'{path}: not a saved plan (expected "format": "{FORMAT}"). `apply` takes the '

@@ -21,6 +21,7 @@ from typing import Protocol
 from pydantic import ValidationError
 
 from trakt_plan.errors import PlanFileError, ResolveError
+from trakt_plan.fsutil import read_json_file
 from trakt_plan.spec.model import Conditions, PlanSpec, ScopeRef
 from trakt_plan.trakt.models import HistoryItem, ResolvedScope
 
@@ -220,18 +221,11 @@ def load_snapshot(path: Path) -> list[HistoryItem]:
     Raises ``PlanFileError`` naming the file (and the item index) when it cannot be read, is
     not a JSON array, or holds something that is not a Trakt history item.
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise PlanFileError(f"{path}: cannot read the history snapshot: {reason}.") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PlanFileError(
-            f"{path}: not a history snapshot: invalid JSON at line {exc.lineno}, column "
-            f"{exc.colno} ({exc.msg}). Save one with `trakt-plan history all --json > FILE`."
-        ) from None
+    data = read_json_file(
+        path,
+        what="history snapshot",
+        hint="Save one with `trakt-plan history all --json > FILE`.",
+    )
     if not isinstance(data, list):
         raise PlanFileError(
             f"{path}: not a history snapshot: expected a JSON array of plays, as printed by "

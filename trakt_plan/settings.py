@@ -30,8 +30,18 @@ def config_dir() -> Path:
 
 
 def ensure_private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) readable by the owner only: it holds tokens."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` readable by the owner only: it holds tokens.
+
+    Parents that do not exist yet (the config dir itself, when the sandbox's folder
+    inside it is asked for first) are created 0700 too; existing ones are left alone.
+    """
+    missing = []
+    current = path
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700, exist_ok=True)
     os.chmod(path, 0o700)
     return path
 

@@ -145,16 +145,25 @@ def _title_of(deletion: PlannedDeletion) -> str:
     return f"{media.title} ({media.year})" if media.year else str(media.title)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _summary_line(saved: SavedPlan) -> str:
-    episodes = sum(1 for d in saved.deletions if d.type == "episode")
-    movies = len(saved.deletions) - episodes
-    shows = len({d.show.trakt for d in saved.deletions if d.show is not None})
+    seen = _count(saved.summary.plays_seen, "play")
     if not saved.deletions:
-        return f"Plan: nothing to remove ({saved.summary.plays_seen} plays seen)."
-    return (
-        f"Plan: remove {len(saved.deletions)} plays ({episodes} episode, {movies} movie plays; "
-        f"{shows} show{'s' if shows != 1 else ''}) of {saved.summary.plays_seen} seen."
+        return f"Plan: nothing to remove ({seen} seen)."
+    shows = {d.show.trakt for d in saved.deletions if d.show is not None}
+    movies = {d.movie.trakt for d in saved.deletions if d.movie is not None}
+    where = " and ".join(
+        part
+        for part in (
+            _count(len(shows), "show") if shows else "",
+            _count(len(movies), "movie") if movies else "",
+        )
+        if part
     )
+    return f"Plan: remove {_count(len(saved.deletions), 'play')} of {where} ({seen} seen)."
 
 
 def _plan_notes(saved: SavedPlan) -> list[str]:

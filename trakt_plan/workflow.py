@@ -266,7 +266,7 @@ def run_apply(
         return
     rt.ui.info(
         f"Removed {report.removed}, already gone {report.already_gone}, failed {report.failed} "
-        f"({report.batches_sent} remove calls). Journal: {report.journal_path}. "
+        f"(in {_count(report.batches_sent, 'remove call')}). Journal: {report.journal_path}. "
         f"Undo with: trakt-plan undo {plan_path}"
     )
 

@@ -224,7 +224,13 @@ def with_global_options(func: F) -> F:
         _verbose.set(options.verbose)
         _no_color.set(options.no_color)
         with Runtime(options) as rt:
-            return func(rt=rt, **kwargs)
+            try:
+                return func(rt=rt, **kwargs)
+            except KeyboardInterrupt:
+                # Typer would exit 130 silently; say what happened (apply and undo have
+                # said how to resume before getting here, when there is something to resume).
+                rt.ui.error("Interrupted.")
+                raise typer.Exit(ExitStatus.INTERRUPTED) from None
 
     wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     wrapper.__annotations__ = {p.name: p.annotation for p in parameters}

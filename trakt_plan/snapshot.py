@@ -206,8 +206,13 @@ def fetch_history(
         )
         return [item for item in items if read.keeps(item.watched_at)]
 
-    with ThreadPoolExecutor(max_workers=min(_MAX_WORKERS, len(reads))) as pool:
-        batches = list(pool.map(run, reads))
+    if len(reads) == 1:
+        # On the calling thread, so Ctrl-C stops the read at once instead of waiting for a
+        # worker to fetch every remaining page (the client pages concurrently anyway).
+        batches = [run(reads[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=min(_MAX_WORKERS, len(reads))) as pool:
+            batches = list(pool.map(run, reads))
     merged: dict[int, HistoryItem] = {}
     for batch in batches:
         for item in batch:

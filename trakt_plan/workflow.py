@@ -256,9 +256,7 @@ def run_apply(
                 notify=rt.ui.info,
             )
     except KeyboardInterrupt:
-        rt.ui.error(
-            f"Interrupted after the batch in flight. Resume with: trakt-plan apply {plan_path}"
-        )
+        rt.ui.error(f"Interrupted. Resume with: trakt-plan apply {plan_path}")
         raise typer.Exit(130) from None
     if report.already_applied:
         # The engine has said so; only the way back is worth adding.
@@ -301,7 +299,7 @@ def run_undo(rt: Runtime, target: Path, *, yes: bool, batch_size: int) -> None:
                 notify=rt.ui.info,
             )
     except KeyboardInterrupt:
-        rt.ui.error(f"Interrupted after the batch in flight. Resume with: trakt-plan undo {target}")
+        rt.ui.error(f"Interrupted. Resume with: trakt-plan undo {target}")
         raise typer.Exit(130) from None
     rt.ui.info(
         f"Restored {report.restored}, already there {report.already_there}, failed {report.failed}."

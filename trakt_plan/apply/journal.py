@@ -71,6 +71,10 @@ def _write_record(fd: int, data: bytes) -> None:
     A module-level function so that crash tests can stop a process halfway through a record.
     """
     written = os.write(fd, data)
+    if written < len(data):
+        # A short write means the disk (or a file size limit) is full; writing the rest
+        # either completes the record or raises the real reason (ENOSPC, EFBIG).
+        written += os.write(fd, data[written:])
     if written != len(data):
         raise OSError(errno.EIO, f"only {written} of {len(data)} bytes were written")
 

@@ -258,8 +258,10 @@ def _show_tag(tag: str | None) -> str:
 
 
 def _short(name: str) -> str:
-    """A key as shown in messages: a pasted paragraph is cut, not echoed whole."""
-    return name if len(name) <= 60 else name[:57] + "..."
+    """A key as shown in messages: escaped when it holds control characters (so an error
+    stays one line and cannot drive the terminal), and cut when it is a pasted paragraph."""
+    shown = name if name.isprintable() else repr(name)[1:-1]
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def _key_path(loc: Loc) -> str:
@@ -331,9 +333,24 @@ class _Tree:
             "numbers, lists and mappings",
         )
 
+    def _text(self, node: ScalarNode, loc: Loc) -> str:
+        text = str(node.value)
+        try:
+            # YAML's \uD800 escapes can produce lone surrogates, which no file or terminal
+            # can hold: refuse them here rather than fail when the plan is saved or shown.
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise self._fail(
+                node,
+                loc,
+                f"the text holds an invalid character ({text[exc.start]!r}, a lone UTF-16 "
+                "surrogate); remove that escape",
+            ) from None
+        return text
+
     def _scalar(self, node: ScalarNode, loc: Loc) -> Any:
         if node.tag in _TEXT_TAGS:
-            return str(node.value)
+            return self._text(node, loc)
         if node.tag in _TYPED_TAGS:
             try:
                 return self._constructor.construct_object(node, deep=True)
@@ -345,7 +362,7 @@ class _Tree:
 
     def _key(self, node: Node, loc: Loc) -> str:
         if isinstance(node, ScalarNode) and node.tag in _TEXT_TAGS:
-            return str(node.value)
+            return self._text(node, loc)
         shown = (
             repr(_short(str(node.value))) if isinstance(node, ScalarNode) else "a list or mapping"
         )

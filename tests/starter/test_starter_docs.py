@@ -67,10 +67,12 @@ def as_plan(block: str) -> str:
     raise AssertionError(f"no way to complete a YAML block with top-level keys {sorted(keys)}")
 
 
+README = DOCS.parent / "README.md"
+
+
 def _cases() -> list[tuple[Path, int, str]]:
-    return [
-        (doc, line, block) for doc in sorted(DOCS.glob("*.md")) for line, block in yaml_blocks(doc)
-    ]
+    pages = [*sorted(DOCS.glob("*.md")), README]
+    return [(doc, line, block) for doc in pages for line, block in yaml_blocks(doc)]
 
 
 CASES = _cases()
@@ -80,7 +82,7 @@ def test_the_cookbook_and_the_language_reference_both_have_yaml_examples():
     """Both pages are covered, so an emptied or renamed page cannot pass unnoticed."""
     pages = {doc.name for doc, _line, _block in CASES}
 
-    assert {"cookbook.md", "plan-language.md"} <= pages
+    assert {"cookbook.md", "plan-language.md", "README.md"} <= pages
     assert sum(1 for doc, _l, _b in CASES if doc.name == "cookbook.md") == len(COOKBOOK_DELETIONS)
 
 
@@ -89,7 +91,7 @@ def test_the_cookbook_and_the_language_reference_both_have_yaml_examples():
 )
 def test_every_yaml_block_in_the_docs_loads(doc, line, block):
     """A ```yaml block is a plan (a cookbook one exactly as printed) that validates."""
-    text = block if doc.name == "cookbook.md" else as_plan(block)
+    text = block if doc.name in {"cookbook.md", "README.md"} else as_plan(block)
 
     spec = load_spec_text(text, f"{doc.name} (block at line {line})")
 

@@ -133,6 +133,19 @@ def _as_list(value: Any) -> list[Any] | None:
     return None
 
 
+def _one_or_many(value: Any, empty: str) -> tuple[list[Any], bool]:
+    """A condition written as one value or a list: (the items, whether it was one value).
+
+    An empty list is refused with ``empty``: it would match nothing and hide a typo.
+    """
+    items = _as_list(value)
+    if items is None:
+        return [value], True
+    if not items:
+        raise SpecIssue(empty)
+    return items, False
+
+
 # --------------------------------------------------------------------------- durations
 
 
@@ -518,14 +531,7 @@ class Conditions(_SpecModel):
     def _check_episodes(cls, value: Any) -> tuple[EpisodeRange, ...] | None:
         if value is None:
             return None
-        items = _as_list(value)
-        if items is None:
-            items = [value]
-            single = True
-        else:
-            single = False
-        if not items:
-            raise SpecIssue("episodes must list at least one episode code or range")
+        items, single = _one_or_many(value, "episodes must list at least one episode code or range")
         ranges: list[EpisodeRange] = []
         for index, item in enumerate(items):
             where: tuple[str | int, ...] = () if single else (index,)
@@ -556,12 +562,9 @@ class Conditions(_SpecModel):
     def _check_action(cls, value: Any) -> frozenset[str] | None:
         if value is None:
             return None
-        items = _as_list(value)
-        single = items is None
-        if items is None:
-            items = [value]
-        if not items:
-            raise SpecIssue("action must name at least one of scrobble, checkin, watch")
+        items, single = _one_or_many(
+            value, "action must name at least one of scrobble, checkin, watch"
+        )
         actions: set[str] = set()
         for index, item in enumerate(items):
             if isinstance(item, str) and item.strip() in ACTIONS:
@@ -586,12 +589,7 @@ class Conditions(_SpecModel):
     def _check_history_ids(cls, value: Any) -> frozenset[int] | None:
         if value is None:
             return None
-        items = _as_list(value)
-        single = items is None
-        if items is None:
-            items = [value]
-        if not items:
-            raise SpecIssue("history_ids must list at least one history id")
+        items, single = _one_or_many(value, "history_ids must list at least one history id")
         ids: set[int] = set()
         for index, item in enumerate(items):
             if isinstance(item, bool) or not isinstance(item, int) or item < 1:

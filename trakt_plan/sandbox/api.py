@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from trakt_plan.sandbox.catalog import ID_TYPES, EpisodeRef, MovieRecord, ShowRecord
+from trakt_plan.sandbox.catalog import ID_TYPES, Catalog, EpisodeRef, MovieRecord, ShowRecord
 from trakt_plan.sandbox.state import HistoryFilter, Play, UserRecord, canonical_time, now_time
 from trakt_plan.sandbox.wire import Reply, Request, empty_reply, error_reply, json_reply
 
@@ -225,6 +226,52 @@ def history(emu: Emulator, req: Request) -> Reply:
     return json_reply(200, [emu.state.play_json(play, full=full) for play in page], headers)
 
 
+@dataclass(frozen=True)
+class _ShowPart:
+    """What a ``shows`` entry of an add or remove body names: a whole show, a season or
+    an episode, with the ``watched_at`` that applies to it (inherited downwards; adds only)."""
+
+    show: ShowRecord
+    season: int | None
+    episode: EpisodeRef | None
+    stamp: Any
+
+
+def _show_parts(catalog: Catalog, ref: Any, not_found: dict[str, list[Any]]) -> Iterator[_ShowPart]:
+    """Walk one ``{ids, seasons: [{number, episodes: [{number}]}]}`` entry; what the catalog
+    lacks goes to ``not_found`` the way Trakt echoes it."""
+    show = catalog.resolve_ids("show", _ids_of(ref))
+    if not isinstance(show, ShowRecord):
+        not_found["shows"].append(ref)
+        return
+    show_stamp = ref.get("watched_at") if isinstance(ref, dict) else None
+    seasons = ref.get("seasons") if isinstance(ref, dict) else None
+    if not isinstance(seasons, list):
+        yield _ShowPart(show, None, None, show_stamp)
+        return
+    for season in seasons:
+        number = season.get("number") if isinstance(season, dict) else None
+        if not isinstance(number, int) or number not in show.seasons:
+            not_found["seasons"].append(season)
+            continue
+        season_stamp = season.get("watched_at", show_stamp)
+        episodes = season.get("episodes")
+        if not isinstance(episodes, list):
+            yield _ShowPart(show, number, None, season_stamp)
+            continue
+        for entry in episodes:
+            episode_number = entry.get("number") if isinstance(entry, dict) else None
+            found = (
+                catalog.episode_at(show, number, episode_number)
+                if isinstance(episode_number, int)
+                else None
+            )
+            if found is None:
+                not_found["episodes"].append(entry)
+            else:
+                yield _ShowPart(show, number, found, entry.get("watched_at", season_stamp))
+
+
 def remove_history(emu: Emulator, req: Request) -> Reply:
     """``POST /sync/history/remove``: by history ids, or every play of the named items."""
     assert req.user is not None
@@ -254,34 +301,13 @@ def remove_history(emu: Emulator, req: Request) -> Reply:
             else:
                 take(HistoryFilter("movies", movie.trakt))
         for ref in _list_field(data, "shows"):
-            show = catalog.resolve_ids("show", _ids_of(ref))
-            if not isinstance(show, ShowRecord):
-                not_found["shows"].append(ref)
-                continue
-            seasons = ref.get("seasons") if isinstance(ref, dict) else None
-            if not isinstance(seasons, list):
-                take(HistoryFilter("shows", show.trakt))
-                continue
-            for season in seasons:
-                number = season.get("number") if isinstance(season, dict) else None
-                if not isinstance(number, int) or number not in show.seasons:
-                    not_found["seasons"].append(season)
-                    continue
-                episodes = season.get("episodes")
-                if not isinstance(episodes, list):
-                    take(HistoryFilter("seasons", show.trakt * 1000 + number))
-                    continue
-                for entry in episodes:
-                    episode_number = entry.get("number") if isinstance(entry, dict) else None
-                    found = (
-                        catalog.episode_at(show, number, episode_number)
-                        if isinstance(episode_number, int)
-                        else None
-                    )
-                    if found is None:
-                        not_found["episodes"].append(entry)
-                    else:
-                        take(HistoryFilter("episodes", found.trakt))
+            for part in _show_parts(catalog, ref, not_found):
+                if part.season is None:
+                    take(HistoryFilter("shows", part.show.trakt))
+                elif part.episode is None:
+                    take(HistoryFilter("seasons", part.show.trakt * 1000 + part.season))
+                else:
+                    take(HistoryFilter("episodes", part.episode.trakt))
         for ref in _list_field(data, "seasons"):
             season_ref = catalog.resolve_season_ids(_ids_of(ref))
             if season_ref is None:
@@ -347,38 +373,12 @@ def add_history(emu: Emulator, req: Request) -> Reply:
             )
         )
     for ref in _list_field(data, "shows"):
-        show = catalog.resolve_ids("show", _ids_of(ref))
-        if not isinstance(show, ShowRecord):
-            not_found["shows"].append(ref)
-            continue
-        show_stamp = ref.get("watched_at")
-        seasons = ref.get("seasons")
-        if not isinstance(seasons, list):
-            for episode in catalog.episodes_of(show):
-                add_episode(episode, show_stamp)
-            continue
-        for season in seasons:
-            number = season.get("number") if isinstance(season, dict) else None
-            if not isinstance(number, int) or number not in show.seasons:
-                not_found["seasons"].append(season)
-                continue
-            season_stamp = season.get("watched_at", show_stamp)
-            episodes = season.get("episodes")
-            if not isinstance(episodes, list):
-                for episode in catalog.episodes_of(show, number):
-                    add_episode(episode, season_stamp)
-                continue
-            for entry in episodes:
-                episode_number = entry.get("number") if isinstance(entry, dict) else None
-                found = (
-                    catalog.episode_at(show, number, episode_number)
-                    if isinstance(episode_number, int)
-                    else None
-                )
-                if found is None:
-                    not_found["episodes"].append(entry)
-                else:
-                    add_episode(found, entry.get("watched_at", season_stamp))
+        for part in _show_parts(catalog, ref, not_found):
+            if part.episode is not None:
+                add_episode(part.episode, part.stamp)
+            else:
+                for episode in catalog.episodes_of(part.show, part.season):
+                    add_episode(episode, part.stamp)
     for ref in _list_field(data, "seasons"):
         season_ref = catalog.resolve_season_ids(_ids_of(ref))
         if season_ref is None:

@@ -61,6 +61,15 @@ class Recorder:
         with self._lock:
             return [request.url.path for request in self.requests]
 
+    def pages(self) -> list[int]:
+        """The ``page`` parameter of every request, in order."""
+        with self._lock:
+            return [int(r.url.params["page"]) for r in self.requests if "page" in r.url.params]
+
+    def methods(self) -> list[str]:
+        with self._lock:
+            return [request.method for request in self.requests]
+
 
 @pytest.fixture
 def fake_time() -> FakeTime:
@@ -69,17 +78,25 @@ def fake_time() -> FakeTime:
 
 
 @pytest.fixture
-def make_client(fake_time: FakeTime) -> Iterator[Callable[..., tuple[TraktClient, Recorder]]]:
+def retry_policy() -> RetryPolicy:
+    """The retry budget of clients built by ``make_client`` (small: the clock is fake anyway)."""
+    return RetryPolicy(attempts=4, base_delay=0.5, max_delay=4.0)
+
+
+@pytest.fixture
+def make_client(
+    fake_time: FakeTime, retry_policy: RetryPolicy
+) -> Iterator[Callable[..., tuple[TraktClient, Recorder]]]:
     """Build a TraktClient over a MockTransport with the fake clock; closed after the test."""
     clients: list[TraktClient] = []
 
     def build(handler: Handler, **kw: Any) -> tuple[TraktClient, Recorder]:
         recorder = Recorder(handler)
         http = httpx.Client(transport=httpx.MockTransport(recorder))
-        kw.setdefault("retry", RetryPolicy(attempts=4, base_delay=0.5, max_delay=4.0))
+        kw.setdefault("retry", retry_policy)
         client = TraktClient(
             http,
-            api_base=API,
+            api_base=kw.pop("api_base", API),
             client_id=CLIENT_ID,
             sleep=fake_time.sleep,
             clock=fake_time.clock,

@@ -1,4 +1,5 @@
-"""Doubles for hostile-server tests: a fake clock, a changeable paged history, a raw TCP server."""
+"""Doubles for hostile-server tests (beside the client suite's fake clock and mock clients):
+a changeable paged history and a raw TCP server."""
 
 from __future__ import annotations
 
@@ -11,54 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from trakt_plan.trakt.client import RetryPolicy, TraktClient
-
-API = "https://api.test"
-AUTH = "https://auth.test"
-CLIENT_ID = "hostile-client-id"
-
-Handler = Callable[[httpx.Request], httpx.Response]
-
-
-class FakeTime:
-    """A monotonic clock that only moves when someone sleeps, so backoffs cost nothing."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-        self.sleeps: list[float] = []
-        self._lock = threading.Lock()
-
-    def clock(self) -> float:
-        with self._lock:
-            return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.sleeps.append(seconds)
-            self.now += max(seconds, 0.0)
-
-
-class Recorder:
-    """Wraps a handler and keeps every request it saw, in order (thread-safe)."""
-
-    def __init__(self, handler: Handler) -> None:
-        self.handler = handler
-        self.requests: list[httpx.Request] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        with self._lock:
-            self.requests.append(request)
-        return self.handler(request)
-
-    def pages(self) -> list[int]:
-        """The ``page`` parameter of every request, in order."""
-        with self._lock:
-            return [int(r.url.params["page"]) for r in self.requests if "page" in r.url.params]
-
-    def methods(self) -> list[str]:
-        with self._lock:
-            return [request.method for request in self.requests]
+from trakt_plan.trakt.client import RetryPolicy
 
 
 def make_play(history_id: int, *, episode: int = 1, show: int = 1394) -> dict[str, Any]:
@@ -140,34 +94,9 @@ def raw_http() -> Callable[..., bytes]:
 
 
 @pytest.fixture
-def fake_time() -> FakeTime:
-    """A fresh fake clock per test."""
-    return FakeTime()
-
-
-@pytest.fixture
-def make_client(fake_time: FakeTime) -> Iterator[Callable[..., tuple[TraktClient, Recorder]]]:
-    """Build a TraktClient over a MockTransport with the fake clock; closed after the test."""
-    clients: list[TraktClient] = []
-
-    def build(handler: Handler, **kw: Any) -> tuple[TraktClient, Recorder]:
-        recorder = Recorder(handler)
-        http = httpx.Client(transport=httpx.MockTransport(recorder))
-        kw.setdefault("retry", RetryPolicy(attempts=3, base_delay=0.5, max_delay=2.0))
-        client = TraktClient(
-            http,
-            api_base=kw.pop("api_base", API),
-            client_id=CLIENT_ID,
-            sleep=fake_time.sleep,
-            clock=fake_time.clock,
-            **kw,
-        )
-        clients.append(client)
-        return client, recorder
-
-    yield build
-    for client in clients:
-        client.close()
+def retry_policy() -> RetryPolicy:
+    """Hostile servers get a tighter budget than the client suite's, so give-ups come sooner."""
+    return RetryPolicy(attempts=3, base_delay=0.5, max_delay=2.0)
 
 
 # A scripted reaction to one TCP connection: "hang" (read the request, never answer),

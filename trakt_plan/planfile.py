@@ -286,6 +286,8 @@ class Summary(_Frozen):
     deletions: int
     by_show: dict[str, int]
     progress: dict[int, SavedProgress] = Field(default_factory=dict)
+    # Per movie trakt id that loses plays: the plays of it that stay.
+    movies_kept: dict[int, int] = Field(default_factory=dict)
 
 
 class SavedPlan(_Frozen):
@@ -340,6 +342,7 @@ def make_saved_plan(
     fetched_at: datetime,
     created_at: datetime,
     progress: Mapping[int, ShowProgress] | None = None,
+    movies_kept: Mapping[int, int] | None = None,
 ) -> SavedPlan:
     """Wrap a planner result into the saved plan ``apply`` will execute.
 
@@ -421,6 +424,7 @@ def make_saved_plan(
                 for show_id, state in sorted((progress or {}).items())
                 if state.removed
             },
+            movies_kept=dict(sorted((movies_kept or {}).items())),
         ),
     )
 

@@ -448,3 +448,17 @@ def progress_after(
             removed=len(plays) - len(kept),
         )
     return progress
+
+
+def movies_kept(history: Sequence[HistoryItem], removed_ids: Collection[int]) -> dict[int, int]:
+    """Per movie trakt id that loses plays: how many of its plays stay once ``removed_ids`` go."""
+    removed = removed_ids if isinstance(removed_ids, set | frozenset) else set(removed_ids)
+    kept: dict[int, int] = defaultdict(int)
+    losing: set[int] = set()
+    for movie_id, plays in _Index(history).by_movie.items():
+        for play in plays:
+            if play.id in removed:
+                losing.add(movie_id)
+            else:
+                kept[movie_id] += 1
+    return {movie_id: kept[movie_id] for movie_id in sorted(losing)}

@@ -20,7 +20,13 @@ import typer
 from trakt_plan.errors import Aborted, ConfigError
 from trakt_plan.fsutil import atomic_write
 from trakt_plan.planfile import PlannedDeletion, SavedPlan, make_saved_plan, write_saved_plan
-from trakt_plan.planner import PlanResult, ShowProgress, build_plan, progress_after
+from trakt_plan.planner import (
+    PlanResult,
+    ShowProgress,
+    build_plan,
+    movies_kept,
+    progress_after,
+)
 from trakt_plan.runtime import Runtime
 from trakt_plan.ui import DeletionRow, GroupView, PlanView
 
@@ -76,7 +82,8 @@ def compute_plan(
             history = fetch_history(client, spec, resolved, on_page=on_page)
     fetched_at = _now()
     result = build_plan(spec, resolved, history, timezone=zone)
-    progress = progress_after(history, {d.item.id for d in result.deletions})
+    removed = {d.item.id for d in result.deletions}
+    progress = progress_after(history, removed)
     saved = make_saved_plan(
         result,
         spec=spec,
@@ -89,6 +96,7 @@ def compute_plan(
         fetched_at=fetched_at,
         created_at=fetched_at,
         progress=progress,
+        movies_kept=movies_kept(history, removed),
     )
     return PlanOutcome(saved=saved, result=result, view=plan_view(saved, progress))
 
@@ -130,6 +138,8 @@ def plan_view(saved: SavedPlan, progress: Mapping[int, ShowProgress] | None = No
         kept: int | None = None
         after: str | None = None
         state = (progress or {}).get(trakt_id) if kind == "show" else None
+        if kind == "movie":
+            kept = saved.summary.movies_kept.get(trakt_id)
         if state is not None:
             kept = state.kept
             last = state.last.code if state.last is not None else "none"

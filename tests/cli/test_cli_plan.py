@@ -159,3 +159,16 @@ def test_whole_history_bulk_rule_catches_both_shows(cli, tmp_path):
     assert run.exit_code == 0, run.stderr
     ids = [d["history_id"] for d in json.loads(run.stdout)["deletions"]]
     assert ids == [*BULK_IDS, 10000000028, 10000000029, 10000000030, 10000000031]
+
+
+def test_a_movie_group_says_how_many_plays_stay(cli, tmp_path):
+    """For a movie losing a duplicate play, `plan` and `show` both say one play stays."""
+    saved = tmp_path / "manual.plan.json"
+    run = cli(
+        "--sandbox", "plan", str(REPO / "plans" / "manual-marks-since.yaml"), "-o", str(saved)
+    )
+    assert run.exit_code == 0, run.stderr
+    assert json.loads(saved.read_text())["summary"]["movies_kept"] == {"12601": 1}
+    shown = cli("show", str(saved))
+    assert "TRON: Legacy (2010) · movie 12601" in shown.stdout
+    assert "remove 1, keep 1" in shown.stdout

@@ -15,7 +15,8 @@ import traceback
 import typing
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -108,91 +109,81 @@ app.add_typer(sandbox_app, name="sandbox")
 # -- global options ------------------------------------------------------------------
 
 
-_GLOBAL_PARAMETERS = [
-    inspect.Parameter(
+@dataclass(frozen=True)
+class _GlobalOption:
+    """One option every command takes; ``detail`` marks those the top level does not list."""
+
+    name: str
+    flags: tuple[str, ...]
+    help: str
+    is_flag: bool = False
+    detail: bool = False
+
+
+_GLOBAL_OPTIONS = (
+    _GlobalOption(
         "api_base",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[
-            str | None,
-            typer.Option(
-                "--api-base",
-                help="Trakt API base URL (default https://api.trakt.tv; e.g. the staging API). "
-                "Env: TRAKT_API_BASE.",
-                show_default=False,
-            ),
-        ],
+        ("--api-base",),
+        "Trakt API base URL (default https://api.trakt.tv; e.g. the staging API). "
+        "Env: TRAKT_API_BASE.",
+        detail=True,
     ),
-    inspect.Parameter(
+    _GlobalOption(
         "auth_base",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[
-            str | None,
-            typer.Option(
-                "--auth-base",
-                help="OAuth base URL (default https://auth.trakt.tv; follows --api-base when "
-                "only that is given). Env: TRAKT_AUTH_BASE.",
-                show_default=False,
-            ),
-        ],
+        ("--auth-base",),
+        "OAuth base URL (default https://auth.trakt.tv; follows --api-base when only that "
+        "is given). Env: TRAKT_AUTH_BASE.",
+        detail=True,
     ),
-    inspect.Parameter(
+    _GlobalOption(
         "client_id",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[
-            str | None,
-            typer.Option(
-                "--client-id",
-                help="Your Trakt API app's client id. Env: TRAKT_CLIENT_ID.",
-                show_default=False,
-            ),
-        ],
+        ("--client-id",),
+        "Your Trakt API app's client id. Env: TRAKT_CLIENT_ID.",
+        detail=True,
     ),
-    inspect.Parameter(
+    _GlobalOption(
         "client_secret",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[
-            str | None,
-            typer.Option(
-                "--client-secret",
-                help="Your Trakt API app's client secret. Env: TRAKT_CLIENT_SECRET.",
-                show_default=False,
-            ),
-        ],
+        ("--client-secret",),
+        "Your Trakt API app's client secret. Env: TRAKT_CLIENT_SECRET.",
+        detail=True,
     ),
-    inspect.Parameter(
+    _GlobalOption(
         "sandbox",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=False,
-        annotation=Annotated[
-            bool,
-            typer.Option(
-                "--sandbox",
-                help="Run against the bundled Trakt emulator with demo data (no account).",
-            ),
-        ],
+        ("--sandbox",),
+        "Run against the bundled Trakt emulator with demo data (no account).",
+        is_flag=True,
     ),
-    inspect.Parameter(
-        "no_color",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=False,
-        annotation=Annotated[
-            bool, typer.Option("--no-color", help="No colours (also NO_COLOR=1).")
-        ],
+    _GlobalOption("no_color", ("--no-color",), "No colours (also NO_COLOR=1).", is_flag=True),
+    _GlobalOption(
+        "verbose", ("-v", "--verbose"), "Log requests; show tracebacks on errors.", is_flag=True
     ),
-    inspect.Parameter(
-        "verbose",
-        inspect.Parameter.KEYWORD_ONLY,
-        default=False,
-        annotation=Annotated[
-            bool,
-            typer.Option("-v", "--verbose", help="Log requests; show tracebacks on errors."),
-        ],
-    ),
-]
+)
+
+
+def _global_parameters(*, top_level: bool) -> list[inspect.Parameter]:
+    """The global options as typer parameters, for a command or for the top level."""
+    parameters = []
+    for option in _GLOBAL_OPTIONS:
+        typer_option = typer.Option(
+            *option.flags,
+            help=option.help,
+            show_default=False,
+            # The connection details are documented once, on each command's own help.
+            hidden=top_level and option.detail,
+        )
+        kind = bool if option.is_flag else str | None
+        parameters.append(
+            inspect.Parameter(
+                option.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=False if option.is_flag else None,
+                annotation=Annotated[kind, typer_option],
+            )
+        )
+    return parameters
+
+
+_GLOBAL_PARAMETERS = _global_parameters(top_level=False)
 _GLOBAL_NAMES = [p.name for p in _GLOBAL_PARAMETERS]
 
 
@@ -243,35 +234,32 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
-def _main_callback(
-    ctx: typer.Context,
-    api_base: Annotated[str | None, typer.Option("--api-base", hidden=True)] = None,
-    auth_base: Annotated[str | None, typer.Option("--auth-base", hidden=True)] = None,
-    client_id: Annotated[str | None, typer.Option("--client-id", hidden=True)] = None,
-    client_secret: Annotated[str | None, typer.Option("--client-secret", hidden=True)] = None,
-    sandbox: Annotated[
-        bool, typer.Option("--sandbox", help="Use the bundled Trakt emulator with demo data.")
-    ] = False,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colours.")] = False,
-    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="Tracebacks and logs.")] = False,
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version_callback, is_eager=True, help="Show version."),
-    ] = False,
-) -> None:
+def _main_callback(ctx: typer.Context, **options: Any) -> None:
     """Options given before the command name apply to it (flags after it win)."""
-    ctx.obj = GlobalOptions(
-        api_base=api_base,
-        auth_base=auth_base,
-        client_id=client_id,
-        client_secret=client_secret,
-        sandbox=sandbox,
-        no_color=no_color,
-        verbose=verbose,
-    )
-    _verbose.set(verbose)
-    _no_color.set(no_color)
+    options.pop("version", None)
+    ctx.obj = GlobalOptions(**options)
+    _verbose.set(ctx.obj.verbose)
+    _no_color.set(ctx.obj.no_color)
+
+
+_main_parameters = [
+    inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context),
+    *_global_parameters(top_level=True),
+    inspect.Parameter(
+        "version",
+        inspect.Parameter.KEYWORD_ONLY,
+        default=False,
+        annotation=Annotated[
+            bool,
+            typer.Option(
+                "--version", callback=_version_callback, is_eager=True, help="Show the version."
+            ),
+        ],
+    ),
+]
+_main_callback.__signature__ = inspect.Signature(_main_parameters)  # type: ignore[attr-defined]
+_main_callback.__annotations__ = {p.name: p.annotation for p in _main_parameters}
+app.callback()(_main_callback)
 
 
 def _print_json(rt: Runtime, value: object) -> None:
@@ -279,21 +267,15 @@ def _print_json(rt: Runtime, value: object) -> None:
 
 
 def _parse_when(value: str | None, option: str) -> datetime | None:
-    """``--from``/``--until``: a date (midnight UTC) or an ISO datetime with a zone."""
+    """``--from``/``--until``: read exactly like the plan language's watched_from/until."""
     if value is None:
         return None
+    from trakt_plan.spec.model import SpecIssue, parse_instant
+
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ConfigError(
-            f"{option} {value!r} is not a date (2025-11-17) or an ISO datetime with a zone "
-            "(2025-11-17T01:02:03Z)."
-        ) from None
-    if parsed.tzinfo is None:
-        if "T" in value or " " in value:
-            raise ConfigError(f"{option} {value!r} needs a zone, e.g. {value}Z.")
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+        return parse_instant(value, "a time")
+    except SpecIssue as exc:
+        raise ConfigError(f"{option} {value!r}: {exc}.") from None
 
 
 # -- account commands ----------------------------------------------------------------
@@ -308,15 +290,13 @@ def login(rt: Runtime) -> None:
     """
     from trakt_plan.trakt.connect import login as device_login
 
-    if rt.settings.sandbox:
-        rt.start_sandbox(auto_approve=True)
-
     def show_code(url: str, code: str) -> None:
         rt.ui.info(f"Open {url} and enter the code {code}")
         rt.ui.info("Waiting for you to approve trakt-plan…")
 
-    username = device_login(rt.settings, on_code=show_code)
-    rt.ui.info(f"Logged in as {username}. Tokens saved in {rt.settings.token_path}.")
+    settings = rt.live_settings()
+    username = device_login(settings, on_code=show_code)
+    rt.ui.info(f"Logged in as {username}. Tokens saved in {settings.token_path}.")
 
 
 @app.command()
@@ -328,9 +308,7 @@ def logout(rt: Runtime) -> None:
     """
     from trakt_plan.trakt.connect import logout as revoke
 
-    if rt.settings.sandbox:
-        rt.start_sandbox()
-    removed = revoke(rt.settings, warn=rt.ui.warn)
+    removed = revoke(rt.live_settings(), warn=rt.ui.warn)
     rt.ui.info("Logged out." if removed else "Not logged in; nothing to do.")
 
 
@@ -447,33 +425,21 @@ def history(
     `history all --json > snapshot.json` saves a snapshot for `plan --snapshot`.
     """
     from trakt_plan.resolve import resolve_any
+    from trakt_plan.snapshot import HistoryRead, read_history
 
     start_at = _parse_when(since, "--from")
     end_at = _parse_when(until, "--until")
     if media_type not in (None, "show", "movie"):
         raise ConfigError(f"--type must be show or movie, got {media_type!r}.")
     client = rt.client()
+    everything = scope.strip().lower() == "all"
+    target = None if everything else resolve_any(client, scope, media_type)
     with rt.ui.pages("Reading history") as on_page:
-        if scope.strip().lower() == "all":
-            items = client.history(start_at=start_at, end_at=end_at, on_page=on_page)
-            with_show = True
-        else:
-            resolved = resolve_any(client, scope, media_type)
-            items = client.history(
-                media_type="shows" if resolved.type == "show" else "movies",
-                item_id=resolved.trakt_id,
-                start_at=start_at,
-                end_at=end_at,
-                on_page=on_page,
-            )
-            with_show = False
-    # Trakt's end_at is inclusive; --until is exclusive like the plan language's watched_until.
-    if end_at is not None:
-        items = [item for item in items if item.watched_at < end_at]
+        items = read_history(client, HistoryRead.of(target, start_at, end_at), on_page=on_page)
     if as_json:
         _print_json(rt, [item.to_trakt_json() for item in items])
     else:
-        rt.ui.history(items, with_show=with_show)
+        rt.ui.history(items, with_show=everything)
 
 
 # -- plans ---------------------------------------------------------------------------

@@ -70,16 +70,23 @@ class Runtime:
         """The API base a saved plan records: stable for the sandbox, whose port changes."""
         return "sandbox" if self.settings.sandbox else self.settings.api_base
 
-    def start_sandbox(self, *, auto_approve: bool = True) -> None:
-        """Start the emulator in-process on loopback and point the settings at it."""
-        if self._server is not None:
-            return
+    def live_settings(self) -> Settings:
+        """The settings to reach Trakt with: for ``--sandbox``, those of the running emulator."""
+        if self.settings.sandbox and self._server is None:
+            self._start_sandbox()
+        return self.settings
+
+    def _start_sandbox(self) -> None:
+        """Start the emulator in-process on loopback and point the settings at it.
+
+        It approves device codes by itself, so `--sandbox login` completes unattended.
+        """
         from trakt_plan.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, Knobs
         from trakt_plan.sandbox.runner import open_sandbox
 
         self._server = open_sandbox(
             self.settings.sandbox_state_path,
-            knobs=Knobs(device_auto_approve_after=1 if auto_approve else None, device_interval=0.2),
+            knobs=Knobs(device_auto_approve_after=1, device_interval=0.2),
         )
         self.settings = replace(
             self.settings,
@@ -95,12 +102,12 @@ class Runtime:
         if self._client is None:
             from trakt_plan.trakt.connect import open_client
 
-            if self.settings.sandbox:
-                self.start_sandbox()
+            settings = self.live_settings()
+            if self._server is not None:
                 from trakt_plan.sandbox.runner import ensure_sandbox_token
 
-                ensure_sandbox_token(self._server, self.settings.token_path)
-            self._client = open_client(self.settings, warn=self.ui.warn)
+                ensure_sandbox_token(self._server, settings.token_path)
+            self._client = open_client(settings, warn=self.ui.warn)
         return self._client
 
     def close(self) -> None:

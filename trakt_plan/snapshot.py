@@ -32,6 +32,7 @@ __all__ = [
     "fetch_history",
     "load_snapshot",
     "plan_reads",
+    "read_history",
 ]
 
 _MAX_WORKERS = 4
@@ -63,6 +64,18 @@ class HistoryRead:
         )
         ends = self.end_at is None or (other.end_at is not None and other.end_at <= self.end_at)
         return starts and ends
+
+    @classmethod
+    def of(
+        cls,
+        scope: ResolvedScope | None,
+        start_at: datetime | None = None,
+        end_at: datetime | None = None,
+    ) -> HistoryRead:
+        """The read of one show's or movie's plays, or of the whole history (``None``)."""
+        if scope is None:
+            return cls(None, None, start_at, end_at)
+        return cls("shows" if scope.type == "show" else "movies", scope.trakt_id, start_at, end_at)
 
     def keeps(self, watched_at: datetime) -> bool:
         """Whether a play at ``watched_at`` lies inside this read's window."""
@@ -125,7 +138,7 @@ def plan_reads(spec: PlanSpec, resolved: Mapping[ScopeRef, ResolvedScope]) -> li
 
     history_kinds: set[str] = set()
     history_window = _Window()
-    items: dict[tuple[str, int], _Window] = {}
+    items: dict[tuple[str, int], tuple[ResolvedScope, _Window]] = {}
     for scope, start, end in needs:
         if scope.kind == "history":
             history_kinds.add(scope.ref)
@@ -137,8 +150,8 @@ def plan_reads(spec: PlanSpec, resolved: Mapping[ScopeRef, ResolvedScope]) -> li
                 f"the {scope.kind} {scope.ref!r} was not resolved to a Trakt {scope.kind}; "
                 "resolve the plan's scopes before reading its history."
             )
-        key = ("shows" if target.type == "show" else "movies", target.trakt_id)
-        items.setdefault(key, _Window()).add(start, end)
+        # Keyed by id: two references to one show must share one read.
+        items.setdefault((target.type, target.trakt_id), (target, _Window()))[1].add(start, end)
 
     reads: list[HistoryRead] = []
     if history_kinds:
@@ -149,9 +162,8 @@ def plan_reads(spec: PlanSpec, resolved: Mapping[ScopeRef, ResolvedScope]) -> li
             media_type = "movies"
         start, end = history_window.bounds()
         reads.append(HistoryRead(media_type, None, start, end))
-    for (media_type, item_id), window in items.items():
-        start, end = window.bounds()
-        read = HistoryRead(media_type, item_id, start, end)
+    for target, window in items.values():
+        read = HistoryRead.of(target, *window.bounds())
         if not any(existing.covers(read) for existing in reads):
             reads.append(read)
     return reads
@@ -169,6 +181,26 @@ class HistoryClient(Protocol):
         end_at: datetime | None = None,
         on_page: Callable[[int, int], None] | None = None,
     ) -> list[HistoryItem]: ...
+
+
+def read_history(
+    client: HistoryClient,
+    read: HistoryRead,
+    *,
+    on_page: Callable[[int, int], None] | None = None,
+) -> list[HistoryItem]:
+    """Run one read, newest first, keeping only plays inside its window.
+
+    Trakt's ``end_at`` includes the boundary; everywhere in trakt-plan an end is exclusive.
+    """
+    items = client.history(
+        media_type=read.media_type,
+        item_id=read.item_id,
+        start_at=read.start_at,
+        end_at=read.end_at,
+        on_page=on_page,
+    )
+    return [item for item in items if read.keeps(item.watched_at)]
 
 
 def fetch_history(
@@ -197,14 +229,7 @@ def fetch_history(
                 callback(page, pages)
 
     def run(read: HistoryRead) -> list[HistoryItem]:
-        items = client.history(
-            media_type=read.media_type,
-            item_id=read.item_id,
-            start_at=read.start_at,
-            end_at=read.end_at,
-            on_page=report,
-        )
-        return [item for item in items if read.keeps(item.watched_at)]
+        return read_history(client, read, on_page=report)
 
     if len(reads) == 1:
         # On the calling thread, so Ctrl-C stops the read at once instead of waiting for a

@@ -319,23 +319,16 @@ def run_undo(rt: Runtime, target: Path, *, yes: bool, batch_size: int) -> None:
 def run_init(rt: Runtime, reference: str | None, *, out: Path | None, force: bool) -> None:
     """`init`: a commented starter plan for a show (or the whole history) that plans as is."""
     from trakt_plan.resolve import resolve_any
+    from trakt_plan.snapshot import HistoryRead, read_history
     from trakt_plan.starter import find_accidents, render_starter
 
     if out is not None and out.exists() and not force:
         raise ConfigError(f"{out} already exists; pass --force to overwrite it.")
     client = rt.client()
     username = client.user_settings().user.username
+    resolved = None if reference is None else resolve_any(client, reference)
     with rt.ui.pages("Reading history") as on_page:
-        if reference is None:
-            resolved = None
-            history = client.history(on_page=on_page)
-        else:
-            resolved = resolve_any(client, reference)
-            history = client.history(
-                media_type="shows" if resolved.type == "show" else "movies",
-                item_id=resolved.trakt_id,
-                on_page=on_page,
-            )
+        history = read_history(client, HistoryRead.of(resolved), on_page=on_page)
     text = render_starter(resolved, history, now=_now(), source=f"{username} on {rt.api_label}")
     findings = find_accidents(history)
     if out is None:

@@ -503,22 +503,22 @@ def plan(
 
     Example: trakt-plan plan cleanup.yaml -o cleanup.plan.json
     """
-    from trakt_plan.workflow import compute_plan
+    from trakt_plan.workflow import compute_plan, plan_view
 
-    outcome = compute_plan(rt, plan_file, snapshot=snapshot, timezone=timezone)
+    saved = compute_plan(rt, plan_file, snapshot=snapshot, timezone=timezone)
     if out is not None:
         from trakt_plan.planfile import write_saved_plan
 
-        write_saved_plan(out, outcome.saved)
+        write_saved_plan(out, saved)
     if as_json:
         from trakt_plan.planfile import render_saved_plan
 
-        rt.ui.data(render_saved_plan(outcome.saved))
+        rt.ui.data(render_saved_plan(saved))
     else:
-        rt.ui.plan(outcome.view)
+        rt.ui.plan(plan_view(saved))
         if out is not None:
             rt.ui.info(f"Saved plan to {out}. Review it, then: trakt-plan apply {out}")
-    if detailed_exitcode and outcome.saved.deletions:
+    if detailed_exitcode and saved.deletions:
         raise typer.Exit(ExitStatus.CHANGES)
 
 
@@ -534,13 +534,13 @@ def show(
     Example: trakt-plan show cleanup.plan.json
     """
     from trakt_plan.planfile import read_saved_plan, render_saved_plan
-    from trakt_plan.workflow import view_saved_plan
+    from trakt_plan.workflow import plan_view
 
     saved = read_saved_plan(plan_file)
     if as_json:
         rt.ui.data(render_saved_plan(saved))
     else:
-        rt.ui.plan(view_saved_plan(saved))
+        rt.ui.plan(plan_view(saved))
 
 
 @app.command()

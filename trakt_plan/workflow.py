@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,23 +17,20 @@ import typer
 
 from trakt_plan.errors import Aborted, ConfigError
 from trakt_plan.fsutil import atomic_write
-from trakt_plan.planfile import PlannedDeletion, SavedPlan, make_saved_plan, write_saved_plan
+from trakt_plan.planfile import (
+    PlannedDeletion,
+    SavedPlan,
+    make_saved_plan,
+    progress_from_summary,
+    write_saved_plan,
+)
 from trakt_plan.planner import (
-    PlanResult,
-    ShowProgress,
     build_plan,
     movies_kept,
     progress_after,
 )
 from trakt_plan.runtime import Runtime
 from trakt_plan.ui import DeletionRow, GroupView, PlanView
-
-
-@dataclass(frozen=True)
-class PlanOutcome:
-    saved: SavedPlan
-    result: PlanResult
-    view: PlanView
 
 
 def _now() -> datetime:
@@ -54,7 +49,7 @@ def _check_timezone(name: str) -> str:
 
 def compute_plan(
     rt: Runtime, plan_file: Path, *, snapshot: Path | None = None, timezone: str | None = None
-) -> PlanOutcome:
+) -> SavedPlan:
     """Load, resolve, fetch, plan: everything `plan` does before printing."""
     from trakt_plan.resolve import resolve_offline, resolve_scopes
     from trakt_plan.snapshot import fetch_history, load_snapshot
@@ -83,7 +78,6 @@ def compute_plan(
     fetched_at = _now()
     result = build_plan(spec, resolved, history, timezone=zone)
     removed = {d.item.id for d in result.deletions}
-    progress = progress_after(history, removed)
     saved = make_saved_plan(
         result,
         spec=spec,
@@ -95,10 +89,10 @@ def compute_plan(
         last_activities=marks,
         fetched_at=fetched_at,
         created_at=fetched_at,
-        progress=progress,
+        progress=progress_after(history, removed),
         movies_kept=movies_kept(history, removed),
     )
-    return PlanOutcome(saved=saved, result=result, view=plan_view(saved, progress))
+    return saved
 
 
 def _group_key(deletion: PlannedDeletion) -> tuple[str, int]:
@@ -110,8 +104,12 @@ def _group_key(deletion: PlannedDeletion) -> tuple[str, int]:
     return ("other", 0)
 
 
-def plan_view(saved: SavedPlan, progress: Mapping[int, ShowProgress] | None = None) -> PlanView:
-    """Per show/movie: the plays to remove, what stays and what the account looks like after."""
+def plan_view(saved: SavedPlan) -> PlanView:
+    """Per show/movie: the plays to remove, what stays and what the account looks like after.
+
+    Built from the saved plan alone, so `plan` and `show PLANFILE` print the same thing.
+    """
+    progress = progress_from_summary(saved)
     groups: dict[tuple[str, int], list[PlannedDeletion]] = defaultdict(list)
     for deletion in saved.deletions:
         groups[_group_key(deletion)].append(deletion)
@@ -137,7 +135,7 @@ def plan_view(saved: SavedPlan, progress: Mapping[int, ShowProgress] | None = No
         ]
         kept: int | None = None
         after: str | None = None
-        state = (progress or {}).get(trakt_id) if kind == "show" else None
+        state = progress.get(trakt_id) if kind == "show" else None
         if kind == "movie":
             kept = saved.summary.movies_kept.get(trakt_id)
         if state is not None:
@@ -190,18 +188,6 @@ def _plan_notes(saved: SavedPlan) -> list[str]:
     return notes
 
 
-def view_saved_plan(saved: SavedPlan) -> PlanView:
-    """`show PLANFILE`: the same view as `plan`, from the file alone."""
-    return plan_view(saved, saved_progress(saved))
-
-
-def saved_progress(saved: SavedPlan) -> dict[int, ShowProgress]:
-    """The per-show "after apply" lines recorded in the saved plan's summary."""
-    from trakt_plan.planfile import progress_from_summary
-
-    return progress_from_summary(saved)
-
-
 def confirm(rt: Runtime, question: str, *, yes: bool) -> bool:
     """Ask on the terminal unless ``--yes``; refuse rather than guess without a terminal."""
     if yes:
@@ -228,9 +214,8 @@ def run_apply(
     from trakt_plan.planfile import read_saved_plan
 
     if plan_file.suffix.lower() in {".yaml", ".yml"}:
-        outcome = compute_plan(rt, plan_file)
-        rt.ui.plan(outcome.view)
-        saved = outcome.saved
+        saved = compute_plan(rt, plan_file)
+        rt.ui.plan(plan_view(saved))
         plan_path = plan_file.with_suffix(".plan.json")
         write_saved_plan(plan_path, saved)
         rt.ui.info(f"Saved this plan to {plan_path}; its journal makes the apply resumable.")

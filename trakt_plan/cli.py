@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -40,6 +40,16 @@ _verbose: ContextVar[bool] = ContextVar("trakt_plan_verbose", default=False)
 _no_color: ContextVar[bool] = ContextVar("trakt_plan_no_color", default=False)
 
 
+def _fail(message: str, status: ExitStatus, *, traceback_too: bool = False) -> NoReturn:
+    """The one way a command ends in error: a paragraph on stderr (and, under -v, the
+    traceback of the exception being handled), then the exit status."""
+    ui = Ui(no_color=_no_color.get())
+    if traceback_too and _verbose.get():
+        ui.err.print(traceback.format_exc(), markup=False, highlight=False)
+    ui.error(message)
+    sys.exit(status)
+
+
 class TraktPlanGroup(TyperGroup):
     """Typer's group with trakt-plan's single error path.
 
@@ -59,26 +69,18 @@ class TraktPlanGroup(TyperGroup):
             helped = type(exc).__name__ == "NoArgsIsHelpError"
             sys.exit(ExitStatus.OK if helped else ExitStatus.ERROR)
         except typer.Abort:
-            Ui(no_color=_no_color.get()).error("Aborted.")
-            sys.exit(ExitStatus.INTERRUPTED)
+            _fail("Aborted.", ExitStatus.INTERRUPTED)
         except TraktPlanError as exc:
-            ui = Ui(no_color=_no_color.get())
-            if _verbose.get():
-                ui.err.print(traceback.format_exc(), markup=False, highlight=False)
-            ui.error(exc.message)
-            sys.exit(exc.exit_status)
+            _fail(exc.message, exc.exit_status, traceback_too=True)
         except KeyboardInterrupt:
-            Ui(no_color=_no_color.get()).error("Interrupted.")
-            sys.exit(ExitStatus.INTERRUPTED)
+            _fail("Interrupted.", ExitStatus.INTERRUPTED)
         except Exception as exc:
-            ui = Ui(no_color=_no_color.get())
-            if _verbose.get():
-                ui.err.print(traceback.format_exc(), markup=False, highlight=False)
-            ui.error(
+            _fail(
                 f"unexpected internal error ({type(exc).__name__}). Nothing further was sent to "
-                "Trakt. Run again with -v for the details and report it."
+                "Trakt. Run again with -v for the details and report it.",
+                ExitStatus.ERROR,
+                traceback_too=True,
             )
-            sys.exit(ExitStatus.ERROR)
         # typer.Exit(code) comes back as the return value when not standalone.
         sys.exit(result if isinstance(result, int) else ExitStatus.OK)
 

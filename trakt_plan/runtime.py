@@ -42,7 +42,7 @@ class Runtime:
 
     def __init__(self, options: GlobalOptions) -> None:
         self.options = options
-        self.ui = Ui(no_color=options.no_color, verbose=options.verbose)
+        self.ui = Ui(no_color=options.no_color)
         self.settings: Settings = load_settings(
             api_base=options.api_base,
             auth_base=options.auth_base,

@@ -8,7 +8,7 @@ apply engine.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -82,10 +82,9 @@ class PlanView:
 class Ui:
     """The two consoles: ``out`` for data (stdout), ``err`` for people (stderr)."""
 
-    def __init__(self, *, no_color: bool = False, verbose: bool = False) -> None:
+    def __init__(self, *, no_color: bool = False) -> None:
         no_color = no_color or bool(os.environ.get("NO_COLOR"))
         self.no_color = no_color
-        self.verbose = verbose
         # Rich's own no_color still sends bold and dim; with no colour system it sends no
         # escape at all, even where FORCE_COLOR or TTY_COMPATIBLE claim a terminal.
         colors: Literal["auto"] | None = None if no_color else "auto"
@@ -237,10 +236,6 @@ class Ui:
             # with cursor escapes, which plain (--no-color) output promises not to send.
             disable=self.no_color or not self.err.is_terminal,
         )
-
-    def lines(self, lines: Iterable[str]) -> None:
-        for line in lines:
-            self.info(line)
 
 
 class PageProgress:

@@ -268,6 +268,11 @@ def _print_json(rt: Runtime, value: object) -> None:
     rt.ui.data(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False))
 
 
+def _check_media_type(value: str | None) -> None:
+    if value not in (None, "show", "movie"):
+        raise ConfigError(f"--type must be show or movie, got {value!r}.")
+
+
 def _parse_when(value: str | None, option: str) -> datetime | None:
     """``--from``/``--until``: read exactly like the plan language's watched_from/until."""
     if value is None:
@@ -368,8 +373,7 @@ def search(
     """
     from trakt_plan.resolve import search_references
 
-    if media_type not in (None, "show", "movie"):
-        raise ConfigError(f"--type must be show or movie, got {media_type!r}.")
+    _check_media_type(media_type)
     types = (media_type,) if media_type else ("show", "movie")
     results = search_references(rt.client(), text, types)
     if as_json:
@@ -431,8 +435,7 @@ def history(
 
     start_at = _parse_when(since, "--from")
     end_at = _parse_when(until, "--until")
-    if media_type not in (None, "show", "movie"):
-        raise ConfigError(f"--type must be show or movie, got {media_type!r}.")
+    _check_media_type(media_type)
     client = rt.client()
     everything = scope.strip().lower() == "all"
     target = None if everything else resolve_any(client, scope, media_type)

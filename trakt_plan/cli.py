@@ -430,8 +430,8 @@ def history(
     Example: trakt-plan history 1394 --from 2025-11-01
     `history all --json > snapshot.json` saves a snapshot for `plan --snapshot`.
     """
+    from trakt_plan.fetch import HistoryRead, read_history
     from trakt_plan.resolve import resolve_any
-    from trakt_plan.snapshot import HistoryRead, read_history
 
     start_at = _parse_when(since, "--from")
     end_at = _parse_when(until, "--until")

@@ -25,6 +25,7 @@ from operator import attrgetter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trakt_plan.errors import ConfigError, ResolveError
+from trakt_plan.media import media_key
 from trakt_plan.spec.model import Conditions, PlanSpec, ScopeRef
 from trakt_plan.trakt.models import Episode, HistoryItem, ResolvedScope, Show
 
@@ -101,28 +102,12 @@ class _Play:
         self.show_id: int | None = None
         self.movie_id: int | None = None
         self.code: tuple[int, int] | None = None
-        self.media_key: Hashable
+        self.media_key: Hashable = media_key(item)
         if item.type == "episode" and item.episode is not None:
-            episode = item.episode
-            self.code = (episode.season, episode.number)
-            show = item.show
-            self.show_id = show.ids.trakt if show is not None else None
-            if episode.ids.trakt is not None:
-                self.media_key = ("episode", episode.ids.trakt)
-            else:
-                # Without an episode id, the show and the code still name the episode.
-                show_key = self.show_id if self.show_id is not None else (show and show.title)
-                self.media_key = ("episode", show_key, episode.season, episode.number)
+            self.code = (item.episode.season, item.episode.number)
+            self.show_id = item.show.ids.trakt if item.show is not None else None
         elif item.type == "movie" and item.movie is not None:
-            movie = item.movie
-            self.movie_id = movie.ids.trakt
-            if movie.ids.trakt is not None:
-                self.media_key = ("movie", movie.ids.trakt)
-            else:
-                self.media_key = ("movie", movie.title, movie.year)
-        else:
-            # A play without its media object cannot be grouped with any other play.
-            self.media_key = ("play", item.id)
+            self.movie_id = item.movie.ids.trakt
 
     @property
     def sort_key(self) -> tuple[int, int]:

@@ -24,6 +24,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 
 from trakt_plan import __version__
+from trakt_plan.media import media_key
 from trakt_plan.trakt.models import HistoryItem, ResolvedScope
 
 __all__ = [
@@ -111,7 +112,6 @@ def _to_play(item: HistoryItem) -> _Play:
     # Floor division, as the planner counts seconds (float timestamps round, and truncate
     # towards zero before 1970).
     second = (item.watched_at - _EPOCH) // _SECOND
-    # The same grouping the planner uses for `repeats`, so a finding is what the rule removes.
     if item.type == "episode" and item.episode is not None:
         episode, show = item.episode, item.show
         show_id = show.ids.trakt if show is not None else None
@@ -120,15 +120,9 @@ def _to_play(item: HistoryItem) -> _Play:
             show.year if show else None,
             f"show {show_id}" if show_id is not None else "an unknown show",
         )
-        media_key: Hashable
-        if episode.ids.trakt is not None:
-            media_key = ("episode", episode.ids.trakt)
-        else:
-            show_key = show_id if show_id is not None else (show and show.title)
-            media_key = ("episode", show_key, episode.season, episode.number)
         title_key = ("show", show_id if show_id is not None else show_title)
         return _Play(
-            item, second, media_key, title_key, show_title, (episode.season, episode.number)
+            item, second, media_key(item), title_key, show_title, (episode.season, episode.number)
         )
     if item.type == "movie" and item.movie is not None:
         movie = item.movie
@@ -137,13 +131,9 @@ def _to_play(item: HistoryItem) -> _Play:
             movie.year,
             f"movie {movie.ids.trakt}" if movie.ids.trakt is not None else "an unknown movie",
         )
-        if movie.ids.trakt is not None:
-            media_key = ("movie", movie.ids.trakt)
-        else:
-            media_key = ("movie", movie.title, movie.year)
         title_key = ("movie", movie.ids.trakt if movie.ids.trakt is not None else movie_title)
-        return _Play(item, second, media_key, title_key, movie_title, None)
-    return _Play(item, second, ("play", item.id), ("play", item.id), "an unknown item", None)
+        return _Play(item, second, media_key(item), title_key, movie_title, None)
+    return _Play(item, second, media_key(item), ("play", item.id), "an unknown item", None)
 
 
 def _sorted_plays(history: Iterable[HistoryItem]) -> list[_Play]:

@@ -51,8 +51,8 @@ def compute_plan(
     rt: Runtime, plan_file: Path, *, snapshot: Path | None = None, timezone: str | None = None
 ) -> SavedPlan:
     """Load, resolve, fetch, plan: everything `plan` does before printing."""
+    from trakt_plan.fetch import fetch_history, load_snapshot
     from trakt_plan.resolve import resolve_offline, resolve_scopes
-    from trakt_plan.snapshot import fetch_history, load_snapshot
     from trakt_plan.spec.load import load_spec
 
     # Validation first: a bad plan never costs a request.
@@ -303,8 +303,8 @@ def run_undo(rt: Runtime, target: Path, *, yes: bool, batch_size: int) -> None:
 
 def run_init(rt: Runtime, reference: str | None, *, out: Path | None, force: bool) -> None:
     """`init`: a commented starter plan for a show (or the whole history) that plans as is."""
+    from trakt_plan.fetch import HistoryRead, read_history
     from trakt_plan.resolve import resolve_any
-    from trakt_plan.snapshot import HistoryRead, read_history
     from trakt_plan.starter import find_accidents, render_starter
 
     if out is not None and out.exists() and not force:

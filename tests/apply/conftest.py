@@ -16,11 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
+from trakt_plan.fetch import fetch_history
 from trakt_plan.planfile import SavedPlan, make_saved_plan, read_saved_plan, write_saved_plan
 from trakt_plan.planner import build_plan
 from trakt_plan.resolve import resolve_scopes
 from trakt_plan.sandbox import SANDBOX_CLIENT_ID, Knobs, SandboxServer, SandboxState
-from trakt_plan.snapshot import fetch_history
 from trakt_plan.spec.load import load_spec_text
 from trakt_plan.trakt.auth import StaticTokenAuth
 from trakt_plan.trakt.client import RetryPolicy, TraktClient

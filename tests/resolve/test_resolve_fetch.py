@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 import pytest
 
 from trakt_plan.errors import PlanFileError, ResolveError
-from trakt_plan.resolve import resolve_offline
-from trakt_plan.snapshot import (
+from trakt_plan.fetch import (
     HistoryRead,
     dump_snapshot,
     fetch_history,
     load_snapshot,
     plan_reads,
 )
+from trakt_plan.resolve import resolve_offline
 
 
 def utc(text: str) -> datetime:

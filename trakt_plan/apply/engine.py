@@ -57,9 +57,9 @@ from trakt_plan.errors import (
     StalePlanError,
     UnsafePlanError,
 )
+from trakt_plan.fetch import HistoryClient, fetch_history
 from trakt_plan.planfile import PlannedDeletion, SavedPlan, replan_inputs
 from trakt_plan.planner import build_plan
-from trakt_plan.snapshot import HistoryClient, fetch_history
 from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
 from trakt_plan.trakt.models import (
     HistoryItem,

@@ -51,7 +51,7 @@ from trakt_plan.errors import (
     NotFound,
     WriteOutcomeUnknown,
 )
-from trakt_plan.snapshot import HistoryClient
+from trakt_plan.fetch import HistoryClient
 from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
 from trakt_plan.trakt.models import AddResult, HistoryItem, PlayToAdd, UserSettings
 

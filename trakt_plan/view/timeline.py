@@ -180,7 +180,9 @@ def _draw_axis(svg: ET.Element, start: datetime, end: datetime, zone: tzinfo) ->
         ET.SubElement(svg, "line", {**grid, "stroke": GRID_COLOUR, "stroke-width": "1"})
         shown = tick.astimezone(zone)
         text = shown.strftime("%Y-%m-%d %H:%M" if fine else "%Y-%m-%d")
-        _text(svg, float(x), HEIGHT - 8, text, anchor="middle").set("class", "tick")
+        # A label centred on a tick near an edge would be cut off: align it inwards there.
+        anchor = "start" if float(x) < 60 else "end" if float(x) > WIDTH - 60 else "middle"
+        _text(svg, float(x), HEIGHT - 8, text, anchor=anchor).set("class", "tick")
 
 
 def _ticks(start: datetime, end: datetime, zone: tzinfo) -> tuple[list[datetime], bool]:

@@ -25,7 +25,8 @@ Exception tree::
     ├── UnsafePlanError             over max_deletions without --allow-mass-delete
     ├── StalePlanError              planned plays changed since the plan was made
     ├── JournalError                lock held, journal unreadable or unwritable
-    └── Aborted                     the user said no (or could not be asked)
+    ├── Aborted                     the user said no (or could not be asked)
+    └── Interrupted                 Ctrl-C (exit 130), with the command that resumes, if any
 
 This module imports nothing from the package so every layer may use it.
 """
@@ -158,3 +159,14 @@ class JournalError(TraktPlanError):
 
 class Aborted(TraktPlanError):
     """The user declined, or there was no terminal to ask and no ``--yes``."""
+
+
+class Interrupted(TraktPlanError):
+    """Ctrl-C ended the command; what was sent is journaled, so the same command resumes."""
+
+    exit_status = ExitStatus.INTERRUPTED
+
+    def __init__(self, resume_with: str | None = None) -> None:
+        hint = f" Resume with: {resume_with}" if resume_with else ""
+        super().__init__(f"Interrupted.{hint}")
+        self.resume_with = resume_with

@@ -50,6 +50,8 @@ class Runtime:
             client_secret=options.client_secret,
             sandbox=options.sandbox,
         )
+        # The command that picks up where a Ctrl-C left off, once the command has one.
+        self.resume_with: str | None = None
         self._client: TraktClient | None = None
         self._server: SandboxServer | None = None
         if options.verbose:

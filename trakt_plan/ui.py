@@ -7,6 +7,7 @@ apply engine.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -110,6 +111,10 @@ class Ui:
         """Raw data on stdout (JSON): no markup, no wrapping, no colour."""
         self.out.file.write(text if text.endswith("\n") else text + "\n")
         self.out.file.flush()
+
+    def json(self, value: object) -> None:
+        """A JSON document on stdout, indented for people, in the order given."""
+        self.data(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False))
 
     # -- read commands -----------------------------------------------------------
 

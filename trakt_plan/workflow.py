@@ -7,15 +7,14 @@ hands the results to the UI. It holds no rule logic and speaks no HTTP itself.
 
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import typer
-
-from trakt_plan.errors import Aborted, ConfigError
+from trakt_plan.errors import ConfigError
 from trakt_plan.fsutil import atomic_write
 from trakt_plan.planfile import (
     PlannedDeletion,
@@ -31,6 +30,9 @@ from trakt_plan.planner import (
 )
 from trakt_plan.runtime import Runtime
 from trakt_plan.ui import DeletionRow, GroupView, PlanView
+
+# Asks a person a yes/no question (the CLI's prompt, or yes under --yes).
+Confirm = Callable[[str], bool]
 
 
 def _now() -> datetime:
@@ -48,7 +50,7 @@ def _check_timezone(name: str) -> str:
 
 
 def compute_plan(
-    rt: Runtime, plan_file: Path, *, snapshot: Path | None = None, timezone: str | None = None
+    rt: Runtime, spec_path: Path, *, snapshot: Path | None = None, timezone: str | None = None
 ) -> SavedPlan:
     """Load, resolve, fetch, plan: everything `plan` does before printing."""
     from trakt_plan.fetch import fetch_history, load_snapshot
@@ -56,10 +58,10 @@ def compute_plan(
     from trakt_plan.spec.load import load_spec
 
     # Validation first: a bad plan never costs a request.
-    spec = load_spec(plan_file)
+    spec = load_spec(spec_path)
     if timezone is not None:
         _check_timezone(timezone)
-    source = plan_file.read_bytes()
+    source = spec_path.read_bytes()
     if snapshot is not None:
         history = load_snapshot(snapshot)
         resolved = resolve_offline(spec, history)
@@ -82,7 +84,7 @@ def compute_plan(
         result,
         spec=spec,
         resolved=resolved,
-        source_path=str(plan_file),
+        source_path=str(spec_path),
         source_text=source,
         username=username,
         api_base=api_base,
@@ -188,71 +190,57 @@ def _plan_notes(saved: SavedPlan) -> list[str]:
     return notes
 
 
-def confirm(rt: Runtime, question: str, *, yes: bool) -> bool:
-    """Ask on the terminal unless ``--yes``; refuse rather than guess without a terminal."""
-    if yes:
-        return True
-    if not sys.stdin.isatty():
-        raise Aborted(
-            "refusing to change the Trakt history without confirmation: there is no terminal "
-            "to ask on. Re-run with --yes once you have reviewed the plan."
-        )
-    return typer.confirm(question, default=False, err=True)
+@dataclass(frozen=True)
+class ApplyOptions:
+    """How `apply` sends: the batch size and the two checks a person may relax."""
+
+    batch_size: int = 100
+    allow_mass_delete: bool = False
+    refresh: bool = True
 
 
-def run_apply(
-    rt: Runtime,
-    plan_file: Path,
-    *,
-    yes: bool,
-    batch_size: int,
-    allow_mass_delete: bool,
-    refresh: bool,
-) -> None:
-    """`apply`: a saved plan, or a YAML that is planned, shown and saved beside it first."""
-    from trakt_plan.apply.engine import ApplyPreview, apply_plan, journal_path_for
+def _saved_plan_for(rt: Runtime, path: Path) -> tuple[SavedPlan, Path]:
+    """A saved plan and its path: read, or planned from a YAML, shown and saved beside it."""
     from trakt_plan.planfile import read_saved_plan
 
-    if plan_file.suffix.lower() in {".yaml", ".yml"}:
-        saved = compute_plan(rt, plan_file)
-        rt.ui.plan(plan_view(saved))
-        plan_path = plan_file.with_suffix(".plan.json")
-        write_saved_plan(plan_path, saved)
-        rt.ui.info(f"Saved this plan to {plan_path}; its journal makes the apply resumable.")
-    else:
-        saved = read_saved_plan(plan_file)
-        plan_path = plan_file
-    client = rt.client()
-    journal = journal_path_for(plan_path)
+    if path.suffix.lower() not in {".yaml", ".yml"}:
+        return read_saved_plan(path), path
+    saved = compute_plan(rt, path)
+    rt.ui.plan(plan_view(saved))
+    plan_path = path.with_suffix(".plan.json")
+    write_saved_plan(plan_path, saved)
+    rt.ui.info(f"Saved this plan to {plan_path}; its journal makes the apply resumable.")
+    return saved, plan_path
 
-    def ask(preview: ApplyPreview) -> bool:
+
+def run_apply(rt: Runtime, path: Path, options: ApplyOptions, *, ask: Confirm) -> None:
+    """`apply`: a saved plan, or a YAML that is planned, shown and saved beside it first."""
+    from trakt_plan.apply.engine import ApplyPreview, apply_plan, journal_path_for
+
+    saved, plan_path = _saved_plan_for(rt, path)
+    client = rt.client()
+
+    def confirm(preview: ApplyPreview) -> bool:
         for line in preview.drift.summary():
             rt.ui.warn(line)
         if preview.to_send == 0:
             return True
-        return confirm(
-            rt,
-            f"Remove {preview.to_send} plays from {saved.account.username}'s Trakt history?",
-            yes=yes,
-        )
+        return ask(f"Remove {preview.to_send} plays from {saved.account.username}'s Trakt history?")
 
-    try:
-        with rt.ui.batches("Removing plays") as progress:
-            report = apply_plan(
-                saved,
-                client,
-                journal_path=journal,
-                batch_size=batch_size,
-                refresh=refresh,
-                allow_mass_delete=allow_mass_delete,
-                api_base=rt.api_label,
-                confirm=ask,
-                progress=progress,
-                notify=rt.ui.info,
-            )
-    except KeyboardInterrupt:
-        rt.ui.error(f"Interrupted. Resume with: trakt-plan apply {plan_path}")
-        raise typer.Exit(130) from None
+    rt.resume_with = f"trakt-plan apply {plan_path}"
+    with rt.ui.batches("Removing plays") as progress:
+        report = apply_plan(
+            saved,
+            client,
+            journal_path=journal_path_for(plan_path),
+            batch_size=options.batch_size,
+            refresh=options.refresh,
+            allow_mass_delete=options.allow_mass_delete,
+            api_base=rt.api_label,
+            confirm=confirm,
+            progress=progress,
+            notify=rt.ui.info,
+        )
     if report.already_applied:
         # The engine has said so; only the way back is worth adding.
         rt.ui.info(f"Undo with: trakt-plan undo {plan_path}")
@@ -264,7 +252,7 @@ def run_apply(
     )
 
 
-def run_undo(rt: Runtime, target: Path, *, yes: bool, batch_size: int) -> None:
+def run_undo(rt: Runtime, target: Path, *, batch_size: int, ask: Confirm) -> None:
     """`undo`: add back what the journal says was removed."""
     from trakt_plan.apply.engine import journal_path_for
     from trakt_plan.apply.undo import undo_plan
@@ -277,38 +265,33 @@ def run_undo(rt: Runtime, target: Path, *, yes: bool, batch_size: int) -> None:
         )
     client = rt.client()
 
-    def ask(count: int) -> bool:
-        if count == 0:
-            return True
-        return confirm(rt, f"Add {count} plays back to the Trakt history?", yes=yes)
+    def confirm(count: int) -> bool:
+        return count == 0 or ask(f"Add {count} plays back to the Trakt history?")
 
-    try:
-        with rt.ui.batches("Restoring plays") as progress:
-            report = undo_plan(
-                journal,
-                client,
-                api_base=rt.api_label,
-                batch_size=batch_size,
-                confirm=ask,
-                progress=progress,
-                notify=rt.ui.info,
-            )
-    except KeyboardInterrupt:
-        rt.ui.error(f"Interrupted. Resume with: trakt-plan undo {target}")
-        raise typer.Exit(130) from None
+    rt.resume_with = f"trakt-plan undo {target}"
+    with rt.ui.batches("Restoring plays") as progress:
+        report = undo_plan(
+            journal,
+            client,
+            api_base=rt.api_label,
+            batch_size=batch_size,
+            confirm=confirm,
+            progress=progress,
+            notify=rt.ui.info,
+        )
     rt.ui.info(
         f"Restored {report.restored}, already there {report.already_there}, failed {report.failed}."
     )
 
 
-def run_init(rt: Runtime, reference: str | None, *, out: Path | None, force: bool) -> None:
+def run_init(rt: Runtime, reference: str | None, *, spec_path: Path | None, force: bool) -> None:
     """`init`: a commented starter plan for a show (or the whole history) that plans as is."""
     from trakt_plan.fetch import HistoryRead, read_history
     from trakt_plan.resolve import resolve_any
     from trakt_plan.starter import find_accidents, render_starter
 
-    if out is not None and out.exists() and not force:
-        raise ConfigError(f"{out} already exists; pass --force to overwrite it.")
+    if spec_path is not None and spec_path.exists() and not force:
+        raise ConfigError(f"{spec_path} already exists; pass --force to overwrite it.")
     client = rt.client()
     username = client.user_settings().user.username
     resolved = None if reference is None else resolve_any(client, reference)
@@ -316,11 +299,11 @@ def run_init(rt: Runtime, reference: str | None, *, out: Path | None, force: boo
         history = read_history(client, HistoryRead.of(resolved), on_page=on_page)
     text = render_starter(resolved, history, now=_now(), source=f"{username} on {rt.api_label}")
     findings = find_accidents(history)
-    if out is None:
+    if spec_path is None:
         rt.ui.data(text)
     else:
-        atomic_write(out, text)
-        rt.ui.info(f"Wrote {out}. Review it, then: trakt-plan plan {out}")
+        atomic_write(spec_path, text)
+        rt.ui.info(f"Wrote {spec_path}. Review it, then: trakt-plan plan {spec_path}")
     rt.ui.info(
         f"{len(history)} plays read; {len(findings)} likely accident(s) pointed out in the plan."
     )

@@ -1,0 +1,38 @@
+"""``sandbox serve`` and ``sandbox reset``: the bundled Trakt emulator, for people and tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trakt_plan.runtime import Runtime
+
+
+def sandbox_serve(
+    rt: Runtime,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="State file to load and save (default: the demo data)."),
+    ] = None,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0 = any free).")] = 0,
+) -> None:
+    """Serve the Trakt API emulator on 127.0.0.1 until Ctrl-C.
+
+    Example: trakt-plan sandbox serve --port 8765
+    """
+    from trakt_plan.sandbox.runner import serve
+
+    serve(data, port=port, say=rt.ui.info)
+
+
+def sandbox_reset(rt: Runtime) -> None:
+    """Restore the --sandbox account to the demo data (and forget its token).
+
+    Example: trakt-plan sandbox reset
+    """
+    from trakt_plan.sandbox.runner import reset
+
+    reset(rt.settings.sandbox_state_path, rt.settings.config_dir / "sandbox" / "token.json")
+    rt.ui.info("The sandbox account is back to the demo data.")

@@ -1,0 +1,121 @@
+"""``search`` and ``history``: read-only looks at Trakt, for writing a plan."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from trakt_plan.errors import ConfigError
+from trakt_plan.runtime import Runtime
+
+
+def _check_media_type(value: str | None) -> None:
+    if value not in (None, "show", "movie"):
+        raise ConfigError(f"--type must be show or movie, got {value!r}.")
+
+
+def _parse_when(value: str | None, option: str) -> datetime | None:
+    """``--from``/``--until``: read exactly like the plan language's watched_from/until."""
+    if value is None:
+        return None
+    from trakt_plan.spec.model import SpecIssue, parse_instant
+
+    try:
+        return parse_instant(value, "a time")
+    except SpecIssue as exc:
+        raise ConfigError(f"{option} {value!r}: {exc}.") from None
+
+
+def search(
+    rt: Runtime,
+    text: Annotated[
+        str,
+        typer.Argument(
+            metavar="TEXT",
+            help="A title, or an id: 1394, a slug, a trakt.tv URL, imdb:tt2364582, tvdb:263365, "
+            "tmdb:1403.",
+        ),
+    ],
+    media_type: Annotated[
+        str | None,
+        typer.Option("--type", "-t", help="Only shows or only movies.", metavar="show|movie"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Find the ids, year, title and slug a plan's scope can name.
+
+    Example: trakt-plan search "agents of shield" --type show
+    """
+    from trakt_plan.resolve import search_references
+
+    _check_media_type(media_type)
+    types = (media_type,) if media_type else ("show", "movie")
+    results = search_references(rt.client(), text, types)
+    if as_json:
+        rt.ui.json(
+            [
+                {
+                    "type": r.type,
+                    "title": r.media.title if r.media else None,
+                    "year": r.media.year if r.media else None,
+                    "ids": r.media.ids.model_dump(mode="json") if r.media else {},
+                }
+                for r in results
+            ]
+        )
+    else:
+        rt.ui.search_results(results)
+
+
+def history(
+    rt: Runtime,
+    scope: Annotated[
+        str,
+        typer.Argument(
+            metavar="SCOPE",
+            help="all, or a show/movie: trakt id, slug, trakt.tv URL, imdb:/tvdb:/tmdb: id or "
+            "exact title.",
+        ),
+    ],
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Plays watched at or after this date/time (UTC).", metavar="DATE"
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Plays watched before this date/time (UTC).", metavar="DATE"),
+    ] = None,
+    media_type: Annotated[
+        str | None,
+        typer.Option(
+            "--type", "-t", help="Treat SCOPE as a show or a movie.", metavar="show|movie"
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the plays as JSON, in Trakt's own shape.")
+    ] = False,
+) -> None:
+    """List plays, newest first, with the history ids a plan can name.
+
+    Example: trakt-plan history 1394 --from 2025-11-01
+    `history all --json > snapshot.json` saves a snapshot for `plan --snapshot`.
+    """
+    from trakt_plan.fetch import HistoryRead, read_history
+    from trakt_plan.resolve import resolve_any
+
+    start_at = _parse_when(since, "--from")
+    end_at = _parse_when(until, "--until")
+    _check_media_type(media_type)
+    client = rt.client()
+    everything = scope.strip().lower() == "all"
+    target = None if everything else resolve_any(client, scope, media_type)
+    with rt.ui.pages("Reading history") as on_page:
+        items = read_history(client, HistoryRead.of(target, start_at, end_at), on_page=on_page)
+    if as_json:
+        rt.ui.json([item.to_trakt_json() for item in items])
+    else:
+        rt.ui.history(items, with_show=everything)

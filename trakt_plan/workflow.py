@@ -286,9 +286,10 @@ def run_undo(rt: Runtime, target: Path, *, batch_size: int, ask: Confirm) -> Non
 
 def run_init(rt: Runtime, reference: str | None, *, spec_path: Path | None, force: bool) -> None:
     """`init`: a commented starter plan for a show (or the whole history) that plans as is."""
+    from trakt_plan.detect import find_accidents
     from trakt_plan.fetch import HistoryRead, read_history
     from trakt_plan.resolve import resolve_any
-    from trakt_plan.starter import find_accidents, render_starter
+    from trakt_plan.starter import render_starter
 
     if spec_path is not None and spec_path.exists() and not force:
         raise ConfigError(f"{spec_path} already exists; pass --force to overwrite it.")

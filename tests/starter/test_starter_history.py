@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from trakt_plan.detect import find_accidents
 from trakt_plan.spec.load import load_spec_text
-from trakt_plan.starter import find_accidents, render_starter
+from trakt_plan.starter import render_starter
 
 AOS_BULK = set(range(10_000_000_000, 10_000_000_022))
 BB_BULK = set(range(10_000_000_028, 10_000_000_032))

@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from trakt_plan.detect import find_accidents
 from trakt_plan.planner import build_plan
 from trakt_plan.spec.load import load_spec_text
 from trakt_plan.spec.model import PlanSpec, ScopeRef
-from trakt_plan.starter import find_accidents, render_starter
+from trakt_plan.starter import render_starter
 from trakt_plan.trakt.models import HistoryItem, Ids, ResolvedScope
 
 

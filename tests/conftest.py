@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.sandbox import Sandboxes
+from tests.support.sandbox import sandboxes as started_sandboxes
+
 _ENV_VARS = (
     "TRAKT_API_BASE",
     "TRAKT_AUTH_BASE",
@@ -30,3 +33,10 @@ def isolated_config(
     # Rich must not guess a terminal width from the machine running the tests.
     monkeypatch.setenv("COLUMNS", "100")
     yield directory
+
+
+@pytest.fixture
+def sandboxes() -> Iterator[Sandboxes]:
+    """``sandboxes.start(state, **knobs)``: emulators on loopback, all stopped after the test."""
+    with started_sandboxes() as started:
+        yield started

@@ -16,6 +16,8 @@ too:
 
 Commands: ``{"plan", "journal", "base_url", "token", "api_base", "batch_size",
 "write_interval", "mode": "run" | "torn" | "hold-after-send" | "hold-before-send", "at"}``.
+Start it as ``python -m tests.apply.apply_driver`` from the repository's root, so that
+``tests.support`` can be imported.
 """
 
 from __future__ import annotations
@@ -30,14 +32,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from tests.support.sandbox import connect_with_token
 from trakt_plan.apply import journal as journal_module
 from trakt_plan.apply.engine import apply_plan
 from trakt_plan.planfile import read_saved_plan
-from trakt_plan.sandbox import SANDBOX_CLIENT_ID
-from trakt_plan.trakt.auth import StaticTokenAuth
-from trakt_plan.trakt.client import RetryPolicy, TraktClient
+from trakt_plan.trakt.client import TraktClient
 from trakt_plan.trakt.models import RemoveResult
 
 
@@ -98,14 +97,8 @@ def run(command: dict[str, Any]) -> None:
     mode = command["mode"]
     if mode == "torn":
         tear_at(int(command["at"]))
-    http = httpx.Client(timeout=10)
-    client = TraktClient(
-        http,
-        api_base=command["base_url"],
-        client_id=SANDBOX_CLIENT_ID,
-        auth=StaticTokenAuth(command["token"]),
-        write_interval=float(command["write_interval"]),
-        retry=RetryPolicy(attempts=12, base_delay=0.01, max_delay=0.05),
+    client = connect_with_token(
+        command["base_url"], command["token"], write_interval=float(command["write_interval"])
     )
     target: Any = client
     if mode in ("hold-after-send", "hold-before-send"):

@@ -13,17 +13,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+from tests.support.sandbox import connect_with_token, issue_token, sandboxes
 from trakt_plan.fetch import fetch_history
 from trakt_plan.planfile import SavedPlan, make_saved_plan, read_saved_plan, write_saved_plan
 from trakt_plan.planner import build_plan
 from trakt_plan.resolve import resolve_scopes
-from trakt_plan.sandbox import SANDBOX_CLIENT_ID, Knobs, SandboxServer, SandboxState
+from trakt_plan.sandbox import SandboxServer, SandboxState
 from trakt_plan.spec.load import load_spec_text
-from trakt_plan.trakt.auth import StaticTokenAuth
-from trakt_plan.trakt.client import RetryPolicy, TraktClient
+from trakt_plan.trakt.client import TraktClient
 
 # The seed story: the 22 plays of Agents of S.H.I.E.L.D. marked in one second.
 SEED_YAML = """\
@@ -96,14 +95,7 @@ class Env:
     def connect(self, token: str | None = None, **kw: Any) -> TraktClient:
         """Another client on this emulator (another user's token, other retry settings)."""
         kw.setdefault("write_interval", FAST_WRITES)
-        kw.setdefault("retry", RetryPolicy(attempts=12, base_delay=0.01, max_delay=0.05))
-        client = TraktClient(
-            httpx.Client(timeout=10),
-            api_base=self.base_url,
-            client_id=SANDBOX_CLIENT_ID,
-            auth=StaticTokenAuth(token or self.token),
-            **kw,
-        )
+        client = connect_with_token(self.base_url, token or self.token, **kw)
         self.clients.append(client)
         return client
 
@@ -160,23 +152,20 @@ def make_plan(client: TraktClient, yaml_text: str, *, api_base: str) -> SavedPla
 def make_env() -> Iterator[Callable[..., Env]]:
     """Start emulators (fast writes unless told otherwise); all stopped after the test."""
     envs: list[Env] = []
+    # Half the client's pacing, so that timing jitter never turns into 429s.
+    with sandboxes(write_interval=FAST_WRITES / 2, storm_retry_after=0.02) as started:
 
-    def start(state: SandboxState | None = None, **knobs: Any) -> Env:
-        # Half the client's pacing, so that timing jitter never turns into 429s.
-        knobs.setdefault("write_interval", FAST_WRITES / 2)
-        knobs.setdefault("storm_retry_after", 0.02)
-        server = SandboxServer(state, knobs=Knobs(**knobs)).start()
-        token = str(server.state.issue_token()["access_token"])
-        env = Env(server=server, client=None, token=token)  # type: ignore[arg-type]
-        env.client = env.connect()
-        envs.append(env)
-        return env
+        def start(state: SandboxState | None = None, **knobs: Any) -> Env:
+            server = started.start(state, **knobs)
+            env = Env(server=server, client=None, token=issue_token(server))  # type: ignore[arg-type]
+            env.client = env.connect()
+            envs.append(env)
+            return env
 
-    yield start
-    for env in envs:
-        for client in env.clients:
-            client.close()
-        env.server.stop()
+        yield start
+        for env in envs:
+            for client in env.clients:
+                client.close()
 
 
 @pytest.fixture

@@ -13,18 +13,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+from tests.support import REPO
+from tests.support.sandbox import connect_with_token, issue_token, sandboxes
 from trakt_plan.apply.engine import apply_plan, journal_path_for
 from trakt_plan.apply.journal import read_journal
 from trakt_plan.apply.undo import undo_plan
 from trakt_plan.planfile import SavedPlan, write_saved_plan
-from trakt_plan.sandbox import SANDBOX_CLIENT_ID, Knobs, SandboxServer, demo_state
-from trakt_plan.trakt.auth import StaticTokenAuth
-from trakt_plan.trakt.client import RetryPolicy, TraktClient
+from trakt_plan.sandbox import Knobs, SandboxServer, demo_state
 
-DRIVER = Path(__file__).with_name("apply_driver.py")
 API_LABEL = "kill-trials"
 BATCH = 5
 WRITE_INTERVAL = 0.006
@@ -39,7 +37,8 @@ class Driver:
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, str(DRIVER)],
+            [sys.executable, "-m", "tests.apply.apply_driver"],
+            cwd=REPO,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -102,14 +101,9 @@ def driver() -> Iterator[Driver]:
 @pytest.fixture(scope="module")
 def early_plan(plan_maker: Callable[..., SavedPlan], early_yaml: str) -> SavedPlan:
     """The 63-play plan of the demo account, made once (every trial starts from demo data)."""
-    with SandboxServer(demo_state()) as server:
-        token = str(server.state.issue_token()["access_token"])
-        with TraktClient(
-            httpx.Client(timeout=10),
-            api_base=server.base_url,
-            client_id=SANDBOX_CLIENT_ID,
-            auth=StaticTokenAuth(token),
-        ) as client:
+    with sandboxes() as started:
+        server = started.start()
+        with connect_with_token(server.base_url, issue_token(server)) as client:
             saved = plan_maker(client, early_yaml, api_base=API_LABEL)
     assert len(saved.deletions) == 63
     return saved
@@ -123,18 +117,13 @@ class Trial:
         self.server = SandboxServer(
             demo_state(), knobs=Knobs(write_interval=WRITE_INTERVAL / 2, latency=LATENCY)
         ).start()
-        self.token = str(self.server.state.issue_token()["access_token"])
+        self.token = issue_token(self.server)
         self.plan_path = directory / "early.plan.json"
         write_saved_plan(self.plan_path, saved)
         self.journal = journal_path_for(self.plan_path)
         self.saved = saved
-        self.client = TraktClient(
-            httpx.Client(timeout=10),
-            api_base=self.server.base_url,
-            client_id=SANDBOX_CLIENT_ID,
-            auth=StaticTokenAuth(self.token),
-            write_interval=WRITE_INTERVAL,
-            retry=RetryPolicy(attempts=12, base_delay=0.01, max_delay=0.05),
+        self.client = connect_with_token(
+            self.server.base_url, self.token, write_interval=WRITE_INTERVAL
         )
 
     def command(self, mode: str, at: int = 0) -> dict[str, Any]:

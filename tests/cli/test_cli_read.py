@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from trakt_plan.sandbox import SANDBOX_CLIENT_ID, Knobs, SandboxServer, generate_state
+from tests.support.sandbox import account_env, issue_token
+from trakt_plan.sandbox import generate_state
 
 SHOW_REFERENCES = [
     "1394",
@@ -127,29 +128,18 @@ def test_commands_run_as_a_subprocess(cli):
     assert version.exit_code == 0 and version.stdout.startswith("trakt-plan ")
 
 
-def test_history_all_pages_sixty_thousand_plays_in_the_minimum_requests(cli):
+def test_history_all_pages_sixty_thousand_plays_in_the_minimum_requests(cli, sandboxes):
     """60,000 plays come back complete, distinct, in at most ceil(60000/250)+1 page requests."""
-    with SandboxServer(generate_state(60_000, seed=7), knobs=Knobs(get_limit=None)) as server:
-        token = server.state.issue_token()
-        cli.env.update(
-            {
-                "TRAKT_API_BASE": server.base_url,
-                "TRAKT_CLIENT_ID": SANDBOX_CLIENT_ID,
-                "TRAKT_ACCESS_TOKEN": token["access_token"],
-            }
-        )
-        before = sum(
-            count for (method, route), count in server.stats.by_route.items() if "history" in route
-        )
-        run = cli("history", "all", "--json")
-        pages = (
-            sum(
-                count
-                for (method, route), count in server.stats.by_route.items()
-                if "history" in route
-            )
-            - before
-        )
+    server = sandboxes.start(generate_state(60_000, seed=7), get_limit=None)
+    cli.env.update(account_env(server, issue_token(server)))
+    before = sum(
+        count for (method, route), count in server.stats.by_route.items() if "history" in route
+    )
+    run = cli("history", "all", "--json")
+    pages = (
+        sum(count for (method, route), count in server.stats.by_route.items() if "history" in route)
+        - before
+    )
     assert run.exit_code == 0, run.stderr
     plays = json.loads(run.stdout)
     assert len(plays) == 60_000

@@ -9,13 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from trakt_plan.sandbox import (
-    SANDBOX_CLIENT_ID,
-    SANDBOX_CLIENT_SECRET,
-    Knobs,
-    SandboxServer,
-    SandboxState,
-)
+from tests.support.sandbox import Sandboxes, connect, issue_token
+from trakt_plan.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxServer, SandboxState
 from trakt_plan.trakt.auth import StaticTokenAuth, TokenStore, TraktAuth
 from trakt_plan.trakt.client import RetryPolicy, TraktClient
 
@@ -131,15 +126,13 @@ class Loopback:
     """Starts emulators on 127.0.0.1 and builds real-socket clients for them; cleans up after."""
 
     def __init__(self) -> None:
-        self._servers: list[SandboxServer] = []
+        # Fast test knobs (writes 50 ms apart) unless a test says otherwise.
+        self._sandboxes = Sandboxes(write_interval=0.05)
         self._closers: list[Callable[[], None]] = []
 
     def start(self, state: SandboxState | None = None, **knobs: Any) -> SandboxServer:
         """An emulator with fast test knobs (writes 50 ms apart) unless told otherwise."""
-        knobs.setdefault("write_interval", 0.05)
-        server = SandboxServer(state, knobs=Knobs(**knobs)).start()
-        self._servers.append(server)
-        return server
+        return self._sandboxes.start(state, **knobs)
 
     def http(self, **kw: Any) -> httpx.Client:
         kw.setdefault("timeout", 10.0)
@@ -170,24 +163,17 @@ class Loopback:
     ) -> TraktClient:
         """A TraktClient over a real socket; without ``auth`` it gets a fresh bearer token."""
         if auth is None:
-            auth = StaticTokenAuth(server.state.issue_token()["access_token"])
+            auth = StaticTokenAuth(issue_token(server))
         kw.setdefault("write_interval", server.knobs.write_interval)
         kw.setdefault("retry", RetryPolicy(attempts=8, base_delay=0.005, max_delay=0.05))
-        client = TraktClient(
-            http if http is not None else self.http(),
-            api_base=server.base_url,
-            client_id=kw.pop("client_id", SANDBOX_CLIENT_ID),
-            auth=auth,
-            **kw,
-        )
+        client = connect(server.base_url, auth=auth, http=http or self.http(), **kw)
         self._closers.append(client.close)
         return client
 
     def close(self) -> None:
         for close in reversed(self._closers):
             close()
-        for server in self._servers:
-            server.stop()
+        self._sandboxes.stop_all()
 
 
 @pytest.fixture

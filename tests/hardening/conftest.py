@@ -1,13 +1,10 @@
 """Shared setup for the hardening suites: the fuzzer, emulators, and trakt-plan as a real process.
 
-Test files cannot import each other (``--import-mode=importlib``), so everything shared is
-a fixture here; ``fuzzing.py`` and ``launch_cli.py`` are loaded by path (the benchmark
-loads them the same way).
+``launch_cli.py`` runs as a script, and the benchmark loads it and ``fuzzing.py`` by path.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import signal
@@ -22,11 +19,12 @@ from typing import Any
 
 import pytest
 
-from trakt_plan.sandbox import SANDBOX_CLIENT_ID, Knobs, SandboxServer, SandboxState, demo_state
+from tests.hardening import fuzzing as fuzzing_module
+from tests.support import REPO
+from tests.support.sandbox import account_env, issue_token, sandboxes
+from trakt_plan.sandbox import SandboxServer, SandboxState, demo_state
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
-LAUNCHER = HERE / "launch_cli.py"
+LAUNCHER = Path(__file__).resolve().with_name("launch_cli.py")
 
 # A Jellyfin-style bulk mark added to the demo account: N episodes of Agents of
 # S.H.I.E.L.D. stamped in one second, all removed by BULK_YAML and nothing else is.
@@ -43,22 +41,10 @@ rules:
 """
 
 
-def load_by_path(name: str, path: Path) -> ModuleType:
-    """Import a helper module that is not on ``sys.path`` (once per process)."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="session")
 def fuzzing() -> ModuleType:
     """The plan-loader fuzzer (``tests/hardening/fuzzing.py``)."""
-    return load_by_path("trakt_plan_hardening_fuzzing", HERE / "fuzzing.py")
+    return fuzzing_module
 
 
 def bulk_state(count: int) -> SandboxState:
@@ -102,13 +88,9 @@ class Emulator:
 
     def env(self, **extra: str) -> dict[str, str]:
         """The variables a script sets to run trakt-plan against this emulator."""
-        return {
-            "TRAKT_API_BASE": self.server.base_url,
-            "TRAKT_CLIENT_ID": SANDBOX_CLIENT_ID,
-            "TRAKT_ACCESS_TOKEN": self.token,
-            "TRAKT_PLAN_CONFIG_DIR": str(self.config_dir),
-            **extra,
-        }
+        return account_env(
+            self.server, self.token, TRAKT_PLAN_CONFIG_DIR=str(self.config_dir), **extra
+        )
 
     def ids(self) -> set[int]:
         """The history ids of the account now."""
@@ -129,17 +111,13 @@ class Emulator:
 @pytest.fixture
 def start_emulator(isolated_config: Path) -> Iterator[Callable[..., Emulator]]:
     """``start_emulator(state, **knobs)``: an emulator on loopback, stopped after the test."""
-    servers: list[SandboxServer] = []
+    with sandboxes() as started:
 
-    def start(state: SandboxState | None = None, **knobs: Any) -> Emulator:
-        server = SandboxServer(state, knobs=Knobs(**knobs)).start()
-        servers.append(server)
-        token = str(server.state.issue_token()["access_token"])
-        return Emulator(server=server, token=token, config_dir=isolated_config)
+        def start(state: SandboxState | None = None, **knobs: Any) -> Emulator:
+            server = started.start(state, **knobs)
+            return Emulator(server=server, token=issue_token(server), config_dir=isolated_config)
 
-    yield start
-    for server in servers:
-        server.stop()
+        yield start
 
 
 @dataclass

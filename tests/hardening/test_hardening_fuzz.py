@@ -16,9 +16,9 @@ from types import ModuleType
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from trakt_plan.cli import app
+from tests.support.cli import invoke
+from tests.support.sandbox import account_env, issue_token, sandboxes
 from trakt_plan.errors import SpecError
 from trakt_plan.spec.load import MAX_ALIAS_EXPANSION, MAX_BYTES, MAX_DEPTH, load_spec
 from trakt_plan.spec.model import PlanSpec
@@ -310,15 +310,9 @@ def test_a_utf8_bom_and_windows_line_ends_are_fine(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def cli_emulator() -> Iterator[tuple[dict[str, str], Callable[[], int]]]:
     """An emulator for `plan`: the environment pointing at it and its request count."""
-    from trakt_plan.sandbox import SANDBOX_CLIENT_ID, SandboxServer
-
-    with SandboxServer() as server:
-        token = str(server.state.issue_token()["access_token"])
-        env = {
-            "TRAKT_API_BASE": server.base_url,
-            "TRAKT_CLIENT_ID": SANDBOX_CLIENT_ID,
-            "TRAKT_ACCESS_TOKEN": token,
-        }
+    with sandboxes() as started:
+        server = started.start()
+        env = account_env(server, issue_token(server))
         yield env, lambda: server.stats.requests
 
 
@@ -358,11 +352,10 @@ def test_invalid_plans_through_the_cli_exit_1_with_one_line_and_no_request(
         assume(False)
     env, requests = cli_emulator
     before = requests()
-    runner = CliRunner()
 
     with fuzzing.no_network() as attempts:
-        validated = runner.invoke(app, ["validate", str(path)], env=env)
-    planned = runner.invoke(app, ["plan", str(path), "-o", str(cli_workdir / "out.json")], env=env)
+        validated = invoke("validate", str(path), env=env)
+    planned = invoke("plan", str(path), "-o", str(cli_workdir / "out.json"), env=env)
 
     for run in (validated, planned):
         assert run.exit_code == 1

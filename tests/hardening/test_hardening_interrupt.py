@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from trakt_plan.cli import app
+from tests.support.cli import invoke
 
 PLANNED = 50
 BATCH = "10"
@@ -34,7 +33,7 @@ def _plan(emulator: Any, directory: Path, bulk_yaml: str) -> tuple[Path, set[int
     source = directory / "bulk.yaml"
     source.write_text(bulk_yaml)
     saved = directory / "bulk.plan.json"
-    run = CliRunner().invoke(app, ["plan", str(source), "-o", str(saved)], env=emulator.env())
+    run = invoke("plan", str(source), "-o", str(saved), env=emulator.env())
     assert run.exit_code == 0, run.stderr
     planned = {int(d["history_id"]) for d in json.loads(saved.read_text())["deletions"]}
     assert len(planned) == PLANNED

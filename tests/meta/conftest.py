@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,19 +12,14 @@ from typing import Any
 
 import pytest
 import typer
-from typer.testing import CliRunner
 
+from tests.support import REPO
+from tests.support.cli import Run
+from tests.support.cli import invoke as invoke_cli
+from tests.support.cli import run_python as run_python_argv
 from trakt_plan.cli import app
 
-REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "trakt_plan"
-
-
-@dataclass(frozen=True)
-class Run:
-    exit_code: int
-    stdout: str
-    stderr: str
 
 
 @dataclass(frozen=True)
@@ -58,31 +50,9 @@ def command_tree() -> list[CommandInfo]:
     return list(_walk(typer.main.get_command(app), ()))
 
 
-def clean_environ(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment without the developer's Trakt settings or colour overrides."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("TRAKT_")
-        and name not in {"NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE"}
-    }
-    env.update(extra or {})
-    return env
-
-
 def run_fresh(code: str, env: Mapping[str, str] | None = None) -> Run:
     """``python -c CODE`` in a new interpreter, from the repository's root."""
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env=clean_environ(env),
-        cwd=REPO,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-        check=False,
-    )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+    return run_python_argv(["-c", code], env)
 
 
 def modules_after(statement: str, env: Mapping[str, str] | None = None) -> set[str]:
@@ -173,12 +143,7 @@ def repo() -> Path:
 @pytest.fixture
 def invoke() -> Callable[..., Run]:
     """Run trakt-plan in-process with extra environment variables, stdout and stderr apart."""
-
-    def run(*args: str, env: Mapping[str, str] | None = None) -> Run:
-        result = CliRunner().invoke(app, list(args), env=dict(env or {}))
-        return Run(result.exit_code, result.stdout, result.stderr)
-
-    return run
+    return invoke_cli
 
 
 @pytest.fixture

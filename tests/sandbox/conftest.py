@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from trakt_plan.sandbox import SANDBOX_CLIENT_ID, Knobs, SandboxServer, SandboxState, demo_state
+from tests.support.sandbox import Sandboxes
+from trakt_plan.sandbox import SANDBOX_CLIENT_ID, Knobs, SandboxServer, SandboxState
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "trakt-responses"
 USER_AGENT = "trakt-plan-tests/1.0"
@@ -41,26 +42,20 @@ def load_fixture(name: str) -> Any:
 
 
 @pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
+def sandbox(start_sandbox: Callable[..., SandboxServer]) -> SandboxServer:
     """The demo account served on loopback with fast write pacing."""
-    with SandboxServer(demo_state(), knobs=fast_knobs()) as server:
-        yield server
+    return start_sandbox()
 
 
 @pytest.fixture
-def start_sandbox() -> Iterator[Callable[..., SandboxServer]]:
+def start_sandbox(sandboxes: Sandboxes) -> Callable[..., SandboxServer]:
     """Start emulators with a chosen state and knobs; all are stopped after the test."""
-    servers: list[SandboxServer] = []
 
     def start(state: SandboxState | None = None, **kwargs: Any) -> SandboxServer:
         kwargs.setdefault("knobs", fast_knobs())
-        server = SandboxServer(state if state is not None else demo_state(), **kwargs).start()
-        servers.append(server)
-        return server
+        return sandboxes.start(state, **kwargs)
 
-    yield start
-    for server in servers:
-        server.stop()
+    return start
 
 
 @pytest.fixture

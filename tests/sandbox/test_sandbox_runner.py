@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import httpx
 import pytest
 
+from tests.support.cli import run_python
 from trakt_plan.sandbox import SANDBOX_CLIENT_ID, SandboxServer, SandboxState, demo_state
 from trakt_plan.sandbox.runner import ensure_sandbox_token, open_sandbox, reset
 
@@ -104,7 +103,5 @@ def test_importing_the_sandbox_does_not_import_httpx():
     code = (
         "import sys, trakt_plan.sandbox, trakt_plan.sandbox.runner; print('httpx' in sys.modules)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    result = run_python(["-c", code])
     assert result.stdout.strip() == "False"

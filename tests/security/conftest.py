@@ -11,40 +11,24 @@ import json
 import os
 import secrets
 import stat
-import subprocess
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from trakt_plan.cli import app
+from tests.support import REPO
+from tests.support.cli import Run, run_subprocess
+from tests.support.cli import invoke as invoke_cli
 from trakt_plan.sandbox import Knobs, SandboxServer, SandboxState, demo_state
 from trakt_plan.settings import OOB_REDIRECT_URI
 from trakt_plan.trakt.auth import TokenStore
 from trakt_plan.trakt.models import Token
 
-REPO = Path(__file__).resolve().parents[2]
 PLAN_YAML = REPO / "plans" / "aos-cleanup.yaml"
 # A shortened secret in a message is still a leak: this many leading characters count too.
 PREFIX = 12
-
-
-@dataclass
-class Run:
-    """One finished command: what it printed and how it exited."""
-
-    args: tuple[str, ...]
-    exit_code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
 
 
 @dataclass
@@ -150,43 +134,10 @@ def emulator() -> Iterator[Emulator]:
         server.stop()
 
 
-def clean_environ(extra: Mapping[str, str]) -> dict[str, str]:
-    """This process's environment without any Trakt setting of the developer's, plus ``extra``."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("TRAKT_")
-        and name not in {"NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE"}
-    }
-    env["COLUMNS"] = "100"
-    env.update(extra)
-    return env
-
-
-def run_subprocess(args: tuple[str, ...], env: Mapping[str, str], cwd: Path) -> Run:
-    """``python -m trakt_plan ARGS`` as a user runs it, without a terminal."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "trakt_plan", *args],
-        capture_output=True,
-        text=True,
-        env=clean_environ(env),
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-        check=False,
-    )
-    return Run(args, proc.returncode, proc.stdout, proc.stderr)
-
-
 @pytest.fixture
 def invoke() -> Callable[..., Run]:
     """Run the CLI in-process (fast); for checks of output and files, not of ``-v`` logs."""
-
-    def run(*args: str, env: Mapping[str, str]) -> Run:
-        result = CliRunner().invoke(app, list(args), env=dict(env))
-        return Run(tuple(args), result.exit_code, result.stdout, result.stderr)
-
-    return run
+    return invoke_cli
 
 
 def leaks(text: str, known: Mapping[str, str]) -> list[str]:

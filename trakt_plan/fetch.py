@@ -22,7 +22,8 @@ from pydantic import ValidationError
 
 from trakt_plan.errors import PlanFileError, ResolveError
 from trakt_plan.fsutil import read_json_file
-from trakt_plan.spec.model import Conditions, PlanSpec, ScopeRef
+from trakt_plan.spec.conditions import scope_wide
+from trakt_plan.spec.model import PlanSpec, ScopeRef
 from trakt_plan.trakt.models import HistoryItem, ResolvedScope
 
 __all__ = [
@@ -110,17 +111,6 @@ class _Window:
         )
 
 
-def _scope_wide(conditions: Conditions | None) -> bool:
-    """Whether ``conditions`` judge a play by the other plays of its scope."""
-    if conditions is None:
-        return False
-    return (
-        conditions.same_timestamp is not None
-        or conditions.burst is not None
-        or conditions.repeats is not None
-    )
-
-
 def plan_reads(spec: PlanSpec, resolved: Mapping[ScopeRef, ResolvedScope]) -> list[HistoryRead]:
     """The reads that give the planner every play its rules and protections look at.
 
@@ -134,7 +124,7 @@ def plan_reads(spec: PlanSpec, resolved: Mapping[ScopeRef, ResolvedScope]) -> li
     needs: list[tuple[ScopeRef, datetime | None, datetime | None]] = [
         (rule.scope, rule.watched_from, rule.watched_until) for rule in spec.rules
     ]
-    needs += [(entry.scope, None, None) for entry in spec.protect if _scope_wide(entry.when)]
+    needs += [(entry.scope, None, None) for entry in spec.protect if scope_wide(entry.when)]
 
     history_kinds: set[str] = set()
     history_window = _Window()

@@ -22,11 +22,13 @@ from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from operator import attrgetter
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trakt_plan.errors import ConfigError, ResolveError
 from trakt_plan.media import media_key
-from trakt_plan.spec.model import Conditions, PlanSpec, ScopeRef
+from trakt_plan.spec.conditions import Burst, Conditions, Repeats
+from trakt_plan.spec.model import PlanSpec, ScopeRef
 from trakt_plan.trakt.models import Episode, HistoryItem, ResolvedScope, Show
 
 __all__ = [
@@ -210,22 +212,32 @@ class _Zones:
 
 def _matching(conditions: Conditions, scope: list[_Play], zones: _Zones) -> list[_Play]:
     """The plays of ``scope`` (sorted) that satisfy every condition listed."""
+    # Scope-wide conditions see the whole scope, so they are judged before any filtering.
+    wide = [_WIDE[name](getattr(conditions, name), scope, zones) for name in conditions.scope_wide]
+    # One pass per condition is cheaper than a generator per play on large histories.
+    result = scope
+    for chosen in wide:
+        result = [p for p in result if p.id in chosen]
+    for test in _play_tests(conditions):
+        result = [p for p in result if test(p)]
+    return list(result)
+
+
+def _play_tests(conditions: Conditions) -> list[Callable[[_Play], bool]]:
+    """One test per condition that looks at a play alone."""
     tests: list[Callable[[_Play], bool]] = []
     if conditions.after is not None:
-        after = (conditions.after.season, conditions.after.number)
+        after = conditions.after.key
         tests.append(lambda p: p.code is not None and p.code > after)
     if conditions.before is not None:
-        before = (conditions.before.season, conditions.before.number)
+        before = conditions.before.key
         tests.append(lambda p: p.code is not None and p.code < before)
     if conditions.seasons is not None:
         seasons = conditions.seasons
         tests.append(lambda p: p.code is not None and p.code[0] in seasons)
     if conditions.episodes is not None:
-        ranges = [
-            ((r.first.season, r.first.number), (r.last.season, r.last.number))
-            for r in conditions.episodes
-        ]
-        tests.append(lambda p: p.code is not None and any(lo <= p.code <= hi for lo, hi in ranges))
+        ranges = conditions.episodes
+        tests.append(lambda p: p.code is not None and any(r.contains(p.code) for r in ranges))
     if conditions.watched_from is not None:
         start = _micros(conditions.watched_from)
         tests.append(lambda p: p.us >= start)
@@ -238,32 +250,31 @@ def _matching(conditions: Conditions, scope: list[_Play], zones: _Zones) -> list
     if conditions.history_ids is not None:
         ids = conditions.history_ids
         tests.append(lambda p: p.id in ids)
+    return tests
 
-    # Scope-wide conditions see the whole scope, so they are computed before any filtering.
-    wide: list[set[int]] = []
-    if conditions.same_timestamp is not None:
-        wide.append(_runs(scope, plays=conditions.same_timestamp, within_us=None))
-    if conditions.burst is not None:
-        wide.append(
-            _runs(
-                scope,
-                plays=conditions.burst.plays,
-                within_us=conditions.burst.within // _MICROSECOND,
-            )
-        )
-    if conditions.repeats is not None:
-        repeats = conditions.repeats
-        zone = zones.get(repeats.timezone) if repeats.per == "day" else None
-        within_us = None if repeats.within is None else repeats.within // _MICROSECOND
-        wide.append(_repeats(scope, keep=repeats.keep, within_us=within_us, zone=zone))
 
-    # One pass per condition is cheaper than a generator per play on large histories.
-    result = scope
-    for chosen in wide:
-        result = [p for p in result if p.id in chosen]
-    for test in tests:
-        result = [p for p in result if test(p)]
-    return list(result)
+def _same_timestamp(plays: int, scope: list[_Play], zones: _Zones) -> set[int]:
+    return _runs(scope, plays=plays, within_us=None)
+
+
+def _burst(burst: Burst, scope: list[_Play], zones: _Zones) -> set[int]:
+    return _runs(scope, plays=burst.plays, within_us=burst.within // _MICROSECOND)
+
+
+def _repeats_of(repeats: Repeats, scope: list[_Play], zones: _Zones) -> set[int]:
+    zone = zones.get(repeats.timezone) if repeats.per == "day" else None
+    within_us = None if repeats.within is None else repeats.within // _MICROSECOND
+    return _repeats(scope, keep=repeats.keep, within_us=within_us, zone=zone)
+
+
+# Each judge takes its condition's value, the scope and the zones; Any: values differ in type.
+_WideJudge = Callable[[Any, list[_Play], _Zones], set[int]]
+# How each scope-wide condition (spec.conditions.SCOPE_WIDE) picks its plays from a scope.
+_WIDE: dict[str, _WideJudge] = {
+    "same_timestamp": _same_timestamp,
+    "burst": _burst,
+    "repeats": _repeats_of,
+}
 
 
 def _runs(scope: list[_Play], *, plays: int, within_us: int | None) -> set[int]:

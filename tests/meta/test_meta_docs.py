@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from trakt_plan.spec import model
+from trakt_plan.spec import conditions, model
 
 
 def _readme_command_cells(repo):
@@ -47,7 +47,7 @@ def test_every_condition_has_a_section_in_the_plan_language_doc(repo):
     doc = (repo / "docs" / "plan-language.md").read_text(encoding="utf-8")
     headings = " ".join(line for line in doc.splitlines() if line.startswith("### "))
     documented = set(re.findall(r"`(\w+)`", headings))
-    assert sorted(set(model.Conditions.model_fields) - documented) == []
+    assert sorted(set(conditions.Conditions.model_fields) - documented) == []
 
 
 def test_every_plan_key_is_in_the_plan_language_doc(repo):
@@ -55,7 +55,13 @@ def test_every_plan_key_is_in_the_plan_language_doc(repo):
     doc = (repo / "docs" / "plan-language.md").read_text(encoding="utf-8")
     named = set(re.findall(r"`(\w+)(?::[^`]*)?`", doc))
     keys = set()
-    for cls in (model.PlanSpec, model.Rule, model.ProtectEntry, model.Repeats, model.Burst):
+    for cls in (
+        model.PlanSpec,
+        model.Rule,
+        model.ProtectEntry,
+        conditions.Repeats,
+        conditions.Burst,
+    ):
         keys.update(field.alias or name for name, field in cls.model_fields.items())
     assert sorted(keys - named) == []
 

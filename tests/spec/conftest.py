@@ -9,8 +9,9 @@ from textwrap import dedent
 import pytest
 
 from trakt_plan.errors import SpecError
+from trakt_plan.spec.conditions import Conditions
 from trakt_plan.spec.load import load_spec_text
-from trakt_plan.spec.model import Conditions, PlanSpec
+from trakt_plan.spec.model import PlanSpec
 
 BAD_PLANS_DIR = Path(__file__).parent / "bad_plans"
 EXAMPLE_PLANS_DIR = Path(__file__).parents[2] / "plans"

@@ -8,14 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from trakt_plan.errors import SpecError
-from trakt_plan.spec.model import (
-    Burst,
-    Conditions,
-    EpisodeCode,
-    EpisodeRange,
-    PlanSpec,
-    Repeats,
-)
+from trakt_plan.spec.conditions import Burst, Conditions, Repeats
+from trakt_plan.spec.episodes import EpisodeCode, EpisodeRange
+from trakt_plan.spec.model import PlanSpec
 
 DropOf = Callable[..., Conditions]
 

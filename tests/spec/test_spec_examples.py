@@ -9,18 +9,10 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from trakt_plan.spec.conditions import Burst, Conditions, Repeats
+from trakt_plan.spec.episodes import EpisodeCode, EpisodeRange
 from trakt_plan.spec.load import load_spec
-from trakt_plan.spec.model import (
-    Burst,
-    Conditions,
-    EpisodeCode,
-    EpisodeRange,
-    PlanSpec,
-    ProtectEntry,
-    Repeats,
-    Rule,
-    ScopeRef,
-)
+from trakt_plan.spec.model import PlanSpec, ProtectEntry, Rule, ScopeRef
 
 PLANS = Path(__file__).parents[2] / "plans"
 LANGUAGE_DOC = Path(__file__).parents[2] / "docs" / "plan-language.md"

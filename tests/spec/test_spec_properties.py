@@ -11,15 +11,9 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from trakt_plan.errors import SpecError
+from trakt_plan.spec.conditions import Burst, Conditions, Repeats
 from trakt_plan.spec.load import load_spec_text
-from trakt_plan.spec.model import (
-    Burst,
-    Conditions,
-    PlanSpec,
-    ProtectEntry,
-    Repeats,
-    Rule,
-)
+from trakt_plan.spec.model import PlanSpec, ProtectEntry, Rule
 
 KEYS = sorted(
     {

@@ -20,7 +20,7 @@ def _parse_when(value: str | None, option: str) -> datetime | None:
     """``--from``/``--until``: read exactly like the plan language's watched_from/until."""
     if value is None:
         return None
-    from trakt_plan.spec.model import SpecIssue, parse_instant
+    from trakt_plan.spec.values import SpecIssue, parse_instant
 
     try:
         return parse_instant(value, "a time")

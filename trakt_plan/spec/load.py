@@ -34,16 +34,10 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from trakt_plan.errors import SpecError
-from trakt_plan.spec.model import (
-    Burst,
-    Conditions,
-    PlanSpec,
-    ProtectEntry,
-    Repeats,
-    Rule,
-    SpecIssue,
-    describe_value,
-)
+from trakt_plan.spec.conditions import Burst, Conditions, Repeats
+from trakt_plan.spec.messages import EMPTY_UNLESS, EMPTY_WHEN, MISSING_KEY
+from trakt_plan.spec.model import PlanSpec, ProtectEntry, Rule
+from trakt_plan.spec.values import SpecIssue, describe_value
 
 __all__ = ["MAX_ALIAS_EXPANSION", "MAX_BYTES", "MAX_DEPTH", "load_spec", "load_spec_text"]
 
@@ -421,9 +415,9 @@ class _Tree:
         if len(loc) == 2 and loc[0] == "rules" and key == "drop":
             return  # the model's "empty drop" message says more
         if len(loc) == 2 and loc[0] == "rules" and key == "unless":
-            message = "unless has no conditions; remove it, or list the plays to spare"
+            message = EMPTY_UNLESS
         elif len(loc) == 2 and loc[0] == "protect" and key == "when":
-            message = "when has no conditions; remove it to protect the whole scope"
+            message = EMPTY_WHEN
         else:
             message = f"{key} has no value; write one or remove the key"
         line, column = self.values[(*loc, key)]
@@ -535,20 +529,6 @@ def _unknown_key(loc: Loc) -> str:
     return f"{message}; expected one of: {', '.join(allowed)}{extra}"
 
 
-_MISSING = {
-    "version": "the plan has no version; add `version: 1` at the top",
-    "rules": "the plan has no rules; add a `rules:` list with at least one rule",
-    "name": "this rule has no name; add `name:` (letters, digits, '_', '.', '-')",
-    "drop": (
-        "this rule has no drop:; list the conditions of the plays to remove "
-        "(or `drop: {all: true}` for every play in scope)"
-    ),
-    "plays": "burst needs plays:, like {plays: 5, within: 2m}",
-    "within": "burst needs within:, like {plays: 5, within: 2m}",
-    "keep": "repeats needs keep: first or keep: last",
-}
-
-
 def _missing_key(loc: Loc) -> str:
     key = str(loc[-1])
-    return _MISSING.get(key, f"missing required key {key!r}")
+    return MISSING_KEY.get(key, f"missing required key {key!r}")

@@ -1,0 +1,320 @@
+"""The conditions under ``drop:``, ``unless:`` and ``protect: when:``, as pydantic models.
+
+A condition either looks at one play at a time (its episode, time, action, id) or is
+*scope-wide*: it judges a play by the other plays of its scope (how many share its second,
+whether it repeats an earlier play). :data:`SCOPE_WIDE` names the second kind once, for the
+planner (which judges them before any other filtering) and for the fetch layer (which must
+read a protect entry's whole scope for them).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import (
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
+
+from trakt_plan.spec.episodes import EpisodeCode, EpisodeRange, parse_seasons
+from trakt_plan.spec.values import (
+    Instant,
+    SpecIssue,
+    SpecModel,
+    describe_value,
+    format_duration,
+    format_instant,
+    one_or_many,
+    parse_duration,
+    parse_timezone,
+    suggest,
+    whole_number,
+)
+
+__all__ = [
+    "ACTIONS",
+    "EPISODE_ONLY_CONDITIONS",
+    "SCOPE_WIDE",
+    "Burst",
+    "Conditions",
+    "Repeats",
+    "check_window",
+    "scope_wide",
+]
+
+ACTIONS: frozenset[str] = frozenset({"scrobble", "checkin", "watch"})
+# Conditions that look at (season, number): meaningless for movie plays.
+EPISODE_ONLY_CONDITIONS: tuple[str, ...] = ("after", "before", "seasons", "episodes")
+# Conditions that judge a play by the other plays of its scope.
+SCOPE_WIDE: tuple[str, ...] = ("same_timestamp", "burst", "repeats")
+
+
+class Burst(SpecModel):
+    """``burst: {plays: N, within: 2m}``: runs of >= N plays, each within ``within`` of the last."""
+
+    plays: int
+    within: timedelta
+
+    @model_validator(mode="before")
+    @classmethod
+    def _need_mapping(cls, value: Any) -> Any:
+        if not isinstance(value, dict | Burst):
+            raise SpecIssue(
+                "burst must be a mapping like {plays: 5, within: 2m}, "
+                f"got {describe_value(value)}"
+            )
+        return value
+
+    @field_validator("plays", mode="before")
+    @classmethod
+    def _check_plays(cls, value: Any) -> int:
+        return whole_number(value, "burst plays", 2)
+
+    @field_validator("within", mode="before")
+    @classmethod
+    def _check_within(cls, value: Any) -> timedelta:
+        return parse_duration(value, "burst within")
+
+    @field_serializer("within")
+    def _dump_within(self, value: timedelta) -> str:
+        return format_duration(value)
+
+
+_REPEATS_FORMS = (
+    "repeats must be keep_first, keep_last or a mapping like {keep: first, within: 30m}"
+)
+
+
+class Repeats(SpecModel):
+    """Repeated plays of one episode or movie: keep the first or last, drop the others.
+
+    ``within`` only counts plays that close to the kept one (double scrobbles);
+    ``per: day`` keeps one play per calendar day in ``timezone`` (default: the
+    account's). ``within`` and ``per`` exclude each other.
+    """
+
+    keep: Literal["first", "last"]
+    within: timedelta | None = None
+    per: Literal["day"] | None = None
+    timezone: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            short = {"keep_first": "first", "keep_last": "last"}
+            if value.strip() in short:
+                return {"keep": short[value.strip()]}
+            raise SpecIssue(
+                f"{_REPEATS_FORMS}, got {describe_value(value)}"
+                + suggest(value.strip(), tuple(short))
+            )
+        if not isinstance(value, dict | Repeats):
+            raise SpecIssue(f"{_REPEATS_FORMS}, got {describe_value(value)}")
+        return value
+
+    @field_validator("keep", mode="before")
+    @classmethod
+    def _check_keep(cls, value: Any) -> str:
+        if value in ("first", "last"):
+            return str(value)
+        raise SpecIssue(f"repeats keep must be first or last, got {describe_value(value)}")
+
+    @field_validator("within", mode="before")
+    @classmethod
+    def _check_within(cls, value: Any) -> timedelta | None:
+        if value is None:
+            return None
+        within = parse_duration(value, "repeats within")
+        if within <= timedelta(0):
+            raise SpecIssue(
+                "repeats within must be longer than 0s (to drop every repeat, leave within out)"
+            )
+        return within
+
+    @field_validator("per", mode="before")
+    @classmethod
+    def _check_per(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        if value == "day":
+            return "day"
+        raise SpecIssue(f"repeats per must be day, got {describe_value(value)}")
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _check_timezone(cls, value: Any) -> str | None:
+        return None if value is None else parse_timezone(value, "repeats timezone")
+
+    @model_validator(mode="after")
+    def _check_combination(self) -> Repeats:
+        if self.within is not None and self.per is not None:
+            raise SpecIssue(
+                "repeats takes either within: (plays close to the kept one) or per: day "
+                "(one play per day), not both",
+                ("per",),
+            )
+        if self.timezone is not None and self.per is None:
+            raise SpecIssue("repeats timezone only applies with per: day", ("timezone",))
+        return self
+
+    @field_serializer("within")
+    def _dump_within(self, value: timedelta | None) -> str | None:
+        return None if value is None else format_duration(value)
+
+
+class Conditions(SpecModel):
+    """The conditions under ``drop:``, ``unless:`` and ``when:``; all given ones must hold.
+
+    A block with nothing set is *empty* (:attr:`is_empty`). ``all: true`` matches
+    every play, also alongside other conditions.
+    """
+
+    after: EpisodeCode | None = None
+    before: EpisodeCode | None = None
+    seasons: frozenset[int] | None = None
+    episodes: tuple[EpisodeRange, ...] | None = None
+    watched_from: Instant | None = None
+    watched_until: Instant | None = None
+    action: frozenset[str] | None = None
+    same_timestamp: int | None = None
+    burst: Burst | None = None
+    repeats: Repeats | None = None
+    history_ids: frozenset[int] | None = None
+    all: bool = False
+
+    @field_validator("after", "before", mode="before")
+    @classmethod
+    def _check_code(cls, value: Any, info: ValidationInfo) -> EpisodeCode | None:
+        if value is None or isinstance(value, EpisodeCode):
+            return value
+        if isinstance(value, str):
+            return EpisodeCode.parse(value, str(info.field_name))
+        raise SpecIssue(
+            f"{info.field_name} must be an episode code like S03E16, got {describe_value(value)}"
+        )
+
+    @field_validator("seasons", mode="before")
+    @classmethod
+    def _check_seasons(cls, value: Any) -> frozenset[int] | None:
+        return None if value is None else parse_seasons(value)
+
+    @field_validator("episodes", mode="before")
+    @classmethod
+    def _check_episodes(cls, value: Any) -> tuple[EpisodeRange, ...] | None:
+        if value is None:
+            return None
+        items, single = one_or_many(value, "episodes must list at least one episode code or range")
+        ranges: list[EpisodeRange] = []
+        for index, item in enumerate(items):
+            try:
+                ranges.append(EpisodeRange.coerce(item))
+            except SpecIssue as issue:
+                raise SpecIssue(issue.message, () if single else (index,)) from None
+        return tuple(ranges)
+
+    @field_validator("action", mode="before")
+    @classmethod
+    def _check_action(cls, value: Any) -> frozenset[str] | None:
+        if value is None:
+            return None
+        items, single = one_or_many(
+            value, "action must name at least one of scrobble, checkin, watch"
+        )
+        actions: set[str] = set()
+        for index, item in enumerate(items):
+            if isinstance(item, str) and item.strip() in ACTIONS:
+                actions.add(item.strip())
+                continue
+            hint = suggest(item.strip(), ACTIONS) if isinstance(item, str) else ""
+            raise SpecIssue(
+                f"action must be scrobble, checkin or watch, got {describe_value(item)}{hint}",
+                () if single else (index,),
+            )
+        return frozenset(actions)
+
+    @field_validator("same_timestamp", mode="before")
+    @classmethod
+    def _check_same_timestamp(cls, value: Any) -> int | None:
+        if value is None:
+            return None
+        return whole_number(value, "same_timestamp", 2)
+
+    @field_validator("history_ids", mode="before")
+    @classmethod
+    def _check_history_ids(cls, value: Any) -> frozenset[int] | None:
+        if value is None:
+            return None
+        items, single = one_or_many(value, "history_ids must list at least one history id")
+        ids: set[int] = set()
+        for index, item in enumerate(items):
+            if isinstance(item, bool) or not isinstance(item, int) or item < 1:
+                raise SpecIssue(
+                    "history_ids must be history ids (whole numbers, as shown by "
+                    f"`trakt-plan history`), got {describe_value(item)}",
+                    () if single else (index,),
+                )
+            ids.add(item)
+        return frozenset(ids)
+
+    @field_validator("all", mode="before")
+    @classmethod
+    def _check_all(cls, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        raise SpecIssue(f"all must be true or false, got {describe_value(value)}")
+
+    @model_validator(mode="after")
+    def _check_window(self) -> Conditions:
+        check_window(self.watched_from, self.watched_until)
+        return self
+
+    @field_serializer("episodes")
+    def _dump_episodes(self, value: tuple[EpisodeRange, ...] | None) -> list[str] | None:
+        return None if value is None else [str(item) for item in value]
+
+    @field_serializer("seasons", "history_ids")
+    def _dump_numbers(self, value: frozenset[int] | None) -> list[int] | None:
+        return None if value is None else sorted(value)
+
+    @field_serializer("action")
+    def _dump_action(self, value: frozenset[str] | None) -> list[str] | None:
+        return None if value is None else sorted(value)
+
+    @property
+    def present(self) -> tuple[str, ...]:
+        """The names of the conditions that are set, in declaration order."""
+        names = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if value is not None and value is not False:
+                names.append(name)
+        return tuple(names)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no condition is set (``all: false`` counts as not set)."""
+        return not self.present
+
+    @property
+    def scope_wide(self) -> tuple[str, ...]:
+        """The scope-wide conditions set here (see :data:`SCOPE_WIDE`), in that order."""
+        return tuple(name for name in SCOPE_WIDE if getattr(self, name) is not None)
+
+
+def scope_wide(conditions: Conditions | None) -> bool:
+    """Whether ``conditions`` judge a play by the other plays of its scope."""
+    return conditions is not None and bool(conditions.scope_wide)
+
+
+def check_window(start: datetime | None, end: datetime | None) -> None:
+    """Refuse a window whose end is not after its start (from inclusive, until exclusive)."""
+    if start is not None and end is not None and start >= end:
+        raise SpecIssue(
+            f"watched_until ({format_instant(end)}) must be later than watched_from "
+            f"({format_instant(start)}): watched_from is inclusive, watched_until exclusive",
+            ("watched_until",),
+        )

@@ -1,0 +1,239 @@
+"""The value forms of the plan language: durations, instants, and how bad values are reported.
+
+Every form accepts the text a person writes (``2m``, ``2025-11-17``) and formats back to
+it, so a spec dumped to JSON and validated again is equal to the original. A failure raises
+:class:`SpecIssue`, which the loader turns into ``file:line:col``. No I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from difflib import get_close_matches
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, ValidationInfo
+
+__all__ = [
+    "Instant",
+    "SpecIssue",
+    "SpecModel",
+    "as_list",
+    "describe_value",
+    "format_duration",
+    "format_instant",
+    "one_or_many",
+    "parse_duration",
+    "parse_instant",
+    "parse_timezone",
+    "suggest",
+    "whole_number",
+]
+
+_DURATION = re.compile(r"(\d{1,9})\s*([smhd])", re.ASCII)
+_DURATION_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+# A century: longer than any history, short enough for exact integer arithmetic anywhere.
+_MAX_DURATION_DAYS = 36500
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+class SpecIssue(ValueError):
+    """A validation failure, with the path of the offending value below the model.
+
+    ``subpath`` is relative to the model whose validator raised it, in pydantic's
+    ``loc`` style: ``("drop", "after")`` inside a rule, ``(2,)`` inside a list.
+    The loader appends it to pydantic's location to find the YAML line and column.
+    """
+
+    def __init__(self, message: str, subpath: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.subpath = subpath
+
+
+class SpecModel(BaseModel):
+    """The base of every plan-language model: frozen, and unknown keys are refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def describe_value(value: Any) -> str:
+    """Show a value the way the user wrote it, for the "got ..." part of messages."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return repr(shown)
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def suggest(word: str, choices: tuple[str, ...] | frozenset[str] | list[str]) -> str:
+    """``"; did you mean 'x'?"`` when a close match exists, else nothing."""
+    if len(word) > 64:
+        # difflib is quadratic; nobody mistypes a name that long.
+        return ""
+    close = get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def whole_number(value: Any, name: str, minimum: int, hint: str = "") -> int:
+    """``value`` as a whole number of at least ``minimum``, or a SpecIssue naming ``name``."""
+    # YAML `true` is a bool, which Python treats as an int: refuse it explicitly.
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise SpecIssue(
+            f"{name} must be a whole number >= {minimum}{hint}, got {describe_value(value)}"
+        )
+    return value
+
+
+def as_list(value: Any) -> list[Any] | None:
+    """The items of a list-like value (sets in a stable order), or None for anything else."""
+    if isinstance(value, list | tuple | set | frozenset):
+        items = list(value)
+        if isinstance(value, set | frozenset):
+            # Sets come from Python callers; give them a stable order for messages.
+            items.sort(key=repr)
+        return items
+    return None
+
+
+def one_or_many(value: Any, empty: str) -> tuple[list[Any], bool]:
+    """A condition written as one value or a list: (the items, whether it was one value).
+
+    An empty list is refused with ``empty``: it would match nothing and hide a typo.
+    """
+    items = as_list(value)
+    if items is None:
+        return [value], True
+    if not items:
+        raise SpecIssue(empty)
+    return items, False
+
+
+# --------------------------------------------------------------------------- durations
+
+
+def parse_duration(value: Any, name: str = "duration") -> timedelta:
+    """Parse ``0s``, ``90s``, ``2m``, ``1h`` or ``2d`` (a whole number and one unit)."""
+    if isinstance(value, timedelta):
+        if value < timedelta(0) or value.microseconds or value.days > _MAX_DURATION_DAYS:
+            raise SpecIssue(
+                f"{name} must be a whole number of seconds from 0s to {_MAX_DURATION_DAYS}d, "
+                f"got {value}"
+            )
+        return value
+    if isinstance(value, str):
+        match = _DURATION.fullmatch(value.strip())
+        if match:
+            seconds = int(match.group(1)) * _DURATION_UNITS[match.group(2)]
+            if seconds > _MAX_DURATION_DAYS * 86400:
+                raise SpecIssue(
+                    f"{name} is too long: {value.strip()} (at most {_MAX_DURATION_DAYS}d)"
+                )
+            return timedelta(seconds=seconds)
+    raise SpecIssue(
+        f"{name} must be a duration like 90s, 2m, 1h or 2d "
+        f"(a whole number and one unit), got {describe_value(value)}"
+    )
+
+
+def format_duration(value: timedelta) -> str:
+    """The shortest text form :func:`parse_duration` reads back to ``value``."""
+    seconds = int(value.total_seconds())
+    for unit, size in _DURATION_UNITS.items():
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return "0s"
+
+
+# ----------------------------------------------------------------------------- instants
+
+
+def parse_instant(value: Any, name: str = "time") -> datetime:
+    """Parse a date (midnight UTC) or an ISO datetime that carries a zone, into aware UTC."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise SpecIssue(f"{name} must carry a time zone, got {value.isoformat()}")
+        return value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0), tzinfo=UTC)
+    if isinstance(value, str):
+        parsed = _instant_text(value.strip(), name)
+        if parsed is not None:
+            return parsed
+    raise SpecIssue(
+        f"{name} must be a date like 2025-11-17 or a date and time with a zone "
+        f"like 2025-11-17T18:30:00Z, got {describe_value(value)}"
+    )
+
+
+def _instant_text(text: str, name: str) -> datetime | None:
+    """An ISO date or zoned datetime, a SpecIssue when it is nearly one, else None."""
+    if _DATE_ONLY.fullmatch(text):
+        try:
+            return datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
+        except ValueError:
+            raise SpecIssue(f"{name}: {text} is not a calendar date") from None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        raise SpecIssue(
+            f"{name} must say which time zone it is in: write {text}Z for UTC "
+            f"or add an offset like +01:00 (a date alone means midnight UTC)"
+        )
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise SpecIssue(f"{name}: {text} is out of range") from None
+
+
+def format_instant(value: datetime) -> str:
+    """The text form :func:`parse_instant` reads back: a bare date for midnight UTC."""
+    value = value.astimezone(UTC)
+    if value.time() == time(0):
+        return value.date().isoformat()
+    fraction = f".{value.microsecond:06d}" if value.microsecond else ""
+    return value.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
+
+
+def _validate_instant(value: Any, info: ValidationInfo) -> datetime:
+    return parse_instant(value, str(info.field_name))
+
+
+Instant = Annotated[
+    datetime,
+    BeforeValidator(_validate_instant),
+    PlainSerializer(format_instant, return_type=str),
+]
+"""A point in time as a plan writes it (``2025-11-17`` or a zoned ISO datetime), kept in UTC."""
+
+
+def parse_timezone(value: Any, name: str) -> str:
+    """An IANA time zone name the tz database knows, like ``Europe/Paris``."""
+    if isinstance(value, str) and value.strip():
+        zone = value.strip()
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+        else:
+            return zone
+        raise SpecIssue(
+            f"{name} must be an IANA time zone like Europe/Paris or "
+            f"America/New_York, got {describe_value(value)}"
+            + suggest(zone, sorted(available_timezones()))
+        )
+    raise SpecIssue(
+        f"{name} must be an IANA time zone like Europe/Paris, got {describe_value(value)}"
+    )

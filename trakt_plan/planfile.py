@@ -2,8 +2,9 @@
 
 A saved plan is written as pretty, key-sorted JSON so that two plans of the same history and
 YAML are byte-identical apart from ``created_at``, and a diff of two plans reads like a diff of
-the deletions. ``plan_id`` is the sha256 of the canonical deletion list: it names the journal,
-and ``read_saved_plan`` refuses a file whose deletions no longer hash to it. The plan also
+the deletions. ``plan_id`` is the sha256 of the canonical deletion list. The journal (named
+after the plan file) records it, so a journal is only ever resumed for the plan it was written
+for, and ``read_saved_plan`` refuses a file whose deletions no longer hash to it. The plan also
 carries the validated spec and what its references resolved to, so ``apply`` can check for
 drift without reopening the YAML (``replan_inputs``). No network here.
 """
@@ -324,7 +325,7 @@ def canonical_json(value: object) -> str:
 
 
 def compute_plan_id(deletions: Sequence[PlannedDeletion]) -> str:
-    """The sha256 (hex) of the canonical deletion list; it names the journal."""
+    """The sha256 (hex) of the canonical deletion list; the journal's header records it."""
     payload = canonical_json([deletion.model_dump(mode="json") for deletion in deletions])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

@@ -1,4 +1,4 @@
-"""The YAML in the docs: every example loads, and the cookbook's numbers are the demo's."""
+"""The YAML in the docs: every example loads, and the cookbook's plans remove what it says."""
 
 from __future__ import annotations
 
@@ -8,29 +8,20 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import REPO
+from tests.support.transcripts import read_recipes
 from trakt_plan.planner import build_plan
 from trakt_plan.resolve import resolve_offline
 from trakt_plan.sandbox import demo_state
 from trakt_plan.spec.load import load_spec_text
 from trakt_plan.trakt.models import HistoryItem
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = REPO / "docs"
 _FENCE = re.compile(r"^```yaml[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 # Keys a reference page may show on their own: they complete into a plan as they stand.
 _PLAN_KEYS = {"rules", "protect", "description", "max_deletions"}
 _PLACEHOLDER_RULE = "rules:\n  - name: example\n    history: all\n    drop: {action: watch}\n"
 
-# What each cookbook recipe removes from the demo account (planned in its time zone).
-COOKBOOK_DELETIONS = {
-    "aos-cleanup.yaml": 22,
-    "jellyfin-bulk.yaml": 26,
-    "double-scrobbles.yaml": 1,
-    "one-per-day.yaml": 1,
-    "manual-marks.yaml": 22,
-    "aos-after.yaml": 22,
-    "jellyfin-guard.yaml": 26,
-    "aos-bulk.yaml": 22,
-}
 DEMO_TIMEZONE = "America/New_York"
 
 
@@ -67,7 +58,8 @@ def as_plan(block: str) -> str:
     raise AssertionError(f"no way to complete a YAML block with top-level keys {sorted(keys)}")
 
 
-README = DOCS.parent / "README.md"
+README = REPO / "README.md"
+COOKBOOK = DOCS / "cookbook.md"
 
 
 def _cases() -> list[tuple[Path, int, str]]:
@@ -83,7 +75,6 @@ def test_the_cookbook_and_the_language_reference_both_have_yaml_examples():
     pages = {doc.name for doc, _line, _block in CASES}
 
     assert {"cookbook.md", "plan-language.md", "README.md"} <= pages
-    assert sum(1 for doc, _l, _b in CASES if doc.name == "cookbook.md") == len(COOKBOOK_DELETIONS)
 
 
 @pytest.mark.parametrize(
@@ -99,14 +90,36 @@ def test_every_yaml_block_in_the_docs_loads(doc, line, block):
     assert spec.rules
 
 
+_ANNOUNCED = re.compile(r"^Plan: remove (\d+) plays? ")
+
+
+def announced_deletions(page: Path) -> dict[str, int]:
+    """For each plan file of the page, what its transcript's `plan FILE` says it removes."""
+    announced = {}
+    for recipe in read_recipes(page):
+        for command in recipe.commands:
+            words = command.text.split()
+            counts = [int(m.group(1)) for m in map(_ANNOUNCED.match, command.expected) if m]
+            if words[1:2] == ["plan"] and words[2] in recipe.files and counts:
+                announced[words[2]] = counts[-1]
+    return announced
+
+
+def test_every_cookbook_plan_has_a_transcript_saying_what_it_removes():
+    """Each YAML plan of the cookbook is planned in a transcript that shows the plan's total."""
+    names = {block.splitlines()[0].lstrip("# ").strip() for _l, block in yaml_blocks(COOKBOOK)}
+
+    assert sorted(announced_deletions(COOKBOOK)) == sorted(names)
+
+
 def test_each_cookbook_recipe_removes_what_the_cookbook_says():
-    """Planned over the demo account, every recipe removes the number of plays it announces."""
+    """Planned offline over the demo account, each recipe removes what its transcript shows."""
     history = [HistoryItem.model_validate(row) for row in demo_state().history()]
     removed = {}
-    for _line, block in yaml_blocks(DOCS / "cookbook.md"):
+    for _line, block in yaml_blocks(COOKBOOK):
         name = block.splitlines()[0].lstrip("# ").strip()
         spec = load_spec_text(block, name)
         result = build_plan(spec, resolve_offline(spec, history), history, timezone=DEMO_TIMEZONE)
         removed[name] = len(result.deletions)
 
-    assert removed == COOKBOOK_DELETIONS
+    assert removed == announced_deletions(COOKBOOK)

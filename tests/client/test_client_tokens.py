@@ -77,7 +77,7 @@ def test_a_token_file_others_can_read_still_loads_with_a_warning(tmp_path: Path)
     assert "access-a" not in warnings[0]
 
 
-class FakeTrakt:
+class OneTokenTrakt:
     """API and auth host in one MockTransport handler: one valid access token at a time."""
 
     def __init__(
@@ -109,7 +109,7 @@ class FakeTrakt:
 
 
 def build(
-    tmp_path: Path, trakt: FakeTrakt, saved: Token, *, now: float
+    tmp_path: Path, trakt: OneTokenTrakt, saved: Token, *, now: float
 ) -> tuple[TraktClient, TokenStore]:
     store = TokenStore(tmp_path / "token.json")
     store.save(saved)
@@ -128,7 +128,7 @@ def build(
 
 def test_a_token_near_expiry_is_refreshed_before_the_request(tmp_path: Path) -> None:
     """Within the 10-minute margin the pair is rotated first and saved, so no 401 is ever seen."""
-    trakt = FakeTrakt(valid="access-old")
+    trakt = OneTokenTrakt(valid="access-old")
     old = token("old", created_at=NOW - 604_800 + 300)
     client, store = build(tmp_path, trakt, old, now=NOW)
     with client:
@@ -149,7 +149,7 @@ def test_a_token_near_expiry_is_refreshed_before_the_request(tmp_path: Path) -> 
 
 def test_a_401_refreshes_once_and_resends(tmp_path: Path) -> None:
     """A token Trakt revoked early gets one refresh and the request goes again with the new one."""
-    trakt = FakeTrakt(valid="access-elsewhere")
+    trakt = OneTokenTrakt(valid="access-elsewhere")
     client, store = build(tmp_path, trakt, token("old"), now=NOW)
     with client:
         assert client.user_settings().user.username == "sean"
@@ -160,7 +160,7 @@ def test_a_401_refreshes_once_and_resends(tmp_path: Path) -> None:
 
 def test_a_second_401_after_refresh_asks_for_login(tmp_path: Path) -> None:
     """If the refreshed token is rejected too, AuthError tells the user to log in again."""
-    trakt = FakeTrakt(valid="never-valid", honour_refresh=False)
+    trakt = OneTokenTrakt(valid="never-valid", honour_refresh=False)
     client, _ = build(tmp_path, trakt, token("old"), now=NOW)
     with client, pytest.raises(AuthError, match="trakt-plan login"):
         client.user_settings()
@@ -170,7 +170,7 @@ def test_a_second_401_after_refresh_asks_for_login(tmp_path: Path) -> None:
 @pytest.mark.parametrize("status", [400, 401])
 def test_a_refused_refresh_explains_the_auth_migration(tmp_path: Path, status: int) -> None:
     """A 400 invalid_grant (or old-style 401) on refresh names the July 2026 migration."""
-    trakt = FakeTrakt(valid="access-elsewhere", refresh_status=status)
+    trakt = OneTokenTrakt(valid="access-elsewhere", refresh_status=status)
     client, _ = build(tmp_path, trakt, token("old"), now=NOW)
     with client, pytest.raises(AuthError) as caught:
         client.user_settings()
@@ -181,7 +181,7 @@ def test_a_refused_refresh_explains_the_auth_migration(tmp_path: Path, status: i
 
 def test_a_token_rotated_by_another_process_is_picked_up(tmp_path: Path) -> None:
     """If the token file already holds a newer pair, it is used instead of burning a refresh."""
-    trakt = FakeTrakt(valid="access-old")
+    trakt = OneTokenTrakt(valid="access-old")
     client, store = build(tmp_path, trakt, token("old"), now=NOW)
     with client:
         client.user_settings()
@@ -194,7 +194,7 @@ def test_a_token_rotated_by_another_process_is_picked_up(tmp_path: Path) -> None
 
 def test_an_expired_pair_from_another_process_is_the_one_refreshed(tmp_path: Path) -> None:
     """When the file holds a newer but expiring pair, its refresh token (not ours) is used."""
-    trakt = FakeTrakt(valid="access-old")
+    trakt = OneTokenTrakt(valid="access-old")
     client, store = build(tmp_path, trakt, token("old"), now=NOW)
     with client:
         client.user_settings()
@@ -207,7 +207,7 @@ def test_an_expired_pair_from_another_process_is_the_one_refreshed(tmp_path: Pat
 def test_missing_login_is_an_auth_error(tmp_path: Path) -> None:
     """With no token file, a request raises AuthError asking to run `trakt-plan login`."""
     store = TokenStore(tmp_path / "token.json")
-    with httpx.Client(transport=httpx.MockTransport(FakeTrakt(valid="x"))) as http:
+    with httpx.Client(transport=httpx.MockTransport(OneTokenTrakt(valid="x"))) as http:
         auth = TraktAuth(
             store, http=http, auth_base="https://auth.test", client_id="c", client_secret="s"
         )

@@ -16,7 +16,8 @@ Typical use::
         ...  # talk to server.base_url with client id SANDBOX_CLIENT_ID
 """
 
-from trakt_plan.sandbox.demo import demo_state, generate_state
+from trakt_plan.sandbox.demo import demo_state
+from trakt_plan.sandbox.generate import generate_state
 from trakt_plan.sandbox.knobs import Knobs, ServerStats
 from trakt_plan.sandbox.server import SandboxServer
 from trakt_plan.sandbox.state import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxState

@@ -28,11 +28,16 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote
 
-from trakt_plan.sandbox import api, oauth
+import trakt_plan.sandbox.account as account
+import trakt_plan.sandbox.history as history
+import trakt_plan.sandbox.media as media
+import trakt_plan.sandbox.oauth as oauth
 from trakt_plan.sandbox.knobs import Knobs, ServerStats
 from trakt_plan.sandbox.state import DeviceRecord, SandboxState, UserRecord
 from trakt_plan.sandbox.wire import (
+    BadRequest,
     ConnectionDropped,
+    Handler,
     Reply,
     Request,
     empty_reply,
@@ -43,8 +48,6 @@ from trakt_plan.timefmt import format_trakt_time
 
 if TYPE_CHECKING:
     import httpx
-
-Handler = Callable[["Emulator", Request], Reply]
 
 ERROR_STATUSES = (500, 502, 503, 504, 520, 521, 522)
 WRITE_METHODS = frozenset({"POST", "PUT", "DELETE", "PATCH"})
@@ -90,14 +93,14 @@ def _route(
 
 
 _HISTORY = "movies|shows|seasons|episodes"
-_GET_HISTORY: dict[str, Handler] = {"GET": api.history}
+_GET_HISTORY: dict[str, Handler] = {"GET": history.history}
 ROUTES: tuple[Route, ...] = (
-    _route("/users/settings", {"GET": api.settings}, auth="required"),
-    _route("/sync/last_activities", {"GET": api.last_activities}, auth="required"),
-    _route("/sync/history/remove", {"POST": api.remove_history}, auth="required", persist=True),
+    _route("/users/settings", {"GET": account.settings}, auth="required"),
+    _route("/sync/last_activities", {"GET": account.last_activities}, auth="required"),
+    _route("/sync/history/remove", {"POST": history.remove_history}, auth="required", persist=True),
     _route(
         "/sync/history",
-        {"GET": api.history, "POST": api.add_history},
+        {"GET": history.history, "POST": history.add_history},
         auth="required",
         persist=True,
     ),
@@ -106,17 +109,17 @@ ROUTES: tuple[Route, ...] = (
     _route("/users/{user}/history", _GET_HISTORY),
     _route("/users/{user}/history/{type}", _GET_HISTORY, type=_HISTORY),
     _route("/users/{user}/history/{type}/{id}", _GET_HISTORY, type=_HISTORY),
-    _route("/search/{id_type}/{id}", {"GET": api.lookup}, id_type="trakt|imdb|tmdb|tvdb"),
-    _route("/search/{type}/exact", {"GET": api.search}, type="movie|show"),
-    _route("/search/{type}", {"GET": api.search}),
-    _route("/shows/{id}", {"GET": api.show_summary}),
+    _route("/search/{id_type}/{id}", {"GET": media.lookup}, id_type="trakt|imdb|tmdb|tvdb"),
+    _route("/search/{type}/exact", {"GET": media.search}, type="movie|show"),
+    _route("/search/{type}", {"GET": media.search}),
+    _route("/shows/{id}", {"GET": media.show_summary}),
     _route(
         "/shows/{id}/seasons/{season}/episodes/{episode}",
-        {"GET": api.episode_summary},
+        {"GET": media.episode_summary},
         season=r"\d+",
         episode=r"\d+",
     ),
-    _route("/movies/{id}", {"GET": api.movie_summary}),
+    _route("/movies/{id}", {"GET": media.movie_summary}),
     _route("/oauth/device/code", {"POST": oauth.device_code}, kind="oauth"),
     _route("/oauth/device/token", {"POST": oauth.device_token}, kind="oauth", persist=True),
     _route("/oauth/token", {"POST": oauth.token}, kind="oauth", persist=True),
@@ -354,7 +357,7 @@ class Emulator:
                 return limited
         try:
             return handler(self, req)
-        except api.BadRequest as exc:
+        except BadRequest as exc:
             return error_reply(400, "bad_request", str(exc))
 
     def _check_api_headers(self, route: Route, req: Request) -> Reply | None:

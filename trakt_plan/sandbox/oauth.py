@@ -9,14 +9,11 @@ from __future__ import annotations
 import html
 import secrets
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from trakt_plan.sandbox.state import DeviceRecord, TokenRecord
-from trakt_plan.sandbox.wire import Reply, Request, empty_reply, error_reply, json_reply
+from trakt_plan.sandbox.wire import Context, Reply, Request, empty_reply, error_reply, json_reply
 from trakt_plan.settings import OOB_REDIRECT_URI
-
-if TYPE_CHECKING:
-    from trakt_plan.sandbox.app import Emulator
 
 # Device polls a little early by timer jitter are not the client's fault.
 _POLL_SLACK = 0.005
@@ -35,34 +32,34 @@ def _invalid_client() -> Reply:
     )
 
 
-def _client_ok(emu: Emulator, req: Request, *, secret: bool) -> bool:
-    if _field(req, "client_id") != emu.state.client_id:
+def _client_ok(ctx: Context, req: Request, *, secret: bool) -> bool:
+    if _field(req, "client_id") != ctx.state.client_id:
         return False
-    return not secret or _field(req, "client_secret") == emu.state.client_secret
+    return not secret or _field(req, "client_secret") == ctx.state.client_secret
 
 
 def _interval_value(seconds: float) -> float | int:
     return int(seconds) if float(seconds).is_integer() else seconds
 
 
-def device_code(emu: Emulator, req: Request) -> Reply:
+def device_code(ctx: Context, req: Request) -> Reply:
     """``POST /oauth/device/code``: a new device code and the user code to type in."""
-    if not _client_ok(emu, req, secret=False):
+    if not _client_ok(ctx, req, secret=False):
         return _invalid_client()
-    knobs = emu.knobs
-    with emu.state.lock:
+    knobs = ctx.knobs
+    with ctx.state.lock:
         while True:
             user_code = "".join(secrets.choice(_USER_CODE_ALPHABET) for _ in range(8))
-            if all(device.user_code != user_code for device in emu.state.devices.values()):
+            if all(device.user_code != user_code for device in ctx.state.devices.values()):
                 break
         record = DeviceRecord(
             device_code=secrets.token_hex(32),
             user_code=user_code,
-            client_id=emu.state.client_id,
+            client_id=ctx.state.client_id,
             interval=knobs.device_interval,
             expires_at=time.monotonic() + knobs.device_expires_in,
         )
-        emu.state.devices[record.device_code] = record
+        ctx.state.devices[record.device_code] = record
     return json_reply(
         200,
         {
@@ -75,11 +72,11 @@ def device_code(emu: Emulator, req: Request) -> Reply:
     )
 
 
-def device_token(emu: Emulator, req: Request) -> Reply:
+def device_token(ctx: Context, req: Request) -> Reply:
     """``POST /oauth/device/token``: 400 pending, 404, 409, 410, 418, 429 or 200 with tokens."""
-    if not _client_ok(emu, req, secret=True):
+    if not _client_ok(ctx, req, secret=True):
         return _invalid_client()
-    state = emu.state
+    state = ctx.state
     now = time.monotonic()
     with state.lock:
         record = state.devices.get(_field(req, "code") or "")
@@ -95,20 +92,20 @@ def device_token(emu: Emulator, req: Request) -> Reply:
             return error_reply(418, "access_denied", "The user denied this code.")
         if record.status == "used":
             return error_reply(409, "already_used", "This device code was already used.")
-        auto = emu.knobs.device_auto_approve_after
+        auto = ctx.knobs.device_auto_approve_after
         if record.status == "pending" and auto is not None and record.pending_polls >= auto:
             record.status = "approved"
             record.username = state.default_user
         if record.status == "approved":
             record.status = "used"
-            return json_reply(200, state.issue_token(record.username, emu.knobs.token_lifetime))
+            return json_reply(200, state.issue_token(record.username, ctx.knobs.token_lifetime))
         record.pending_polls += 1
         return error_reply(400, "authorization_pending", "The user has not approved the code yet.")
 
 
-def token(emu: Emulator, req: Request) -> Reply:
+def token(ctx: Context, req: Request) -> Reply:
     """``POST /oauth/token`` with ``grant_type=refresh_token``: single-use refresh tokens."""
-    if not _client_ok(emu, req, secret=True):
+    if not _client_ok(ctx, req, secret=True):
         return _invalid_client()
     grant = _field(req, "grant_type")
     if grant not in ("refresh_token", "authorization_code"):
@@ -120,7 +117,7 @@ def token(emu: Emulator, req: Request) -> Reply:
     if grant == "authorization_code":
         # The sandbox has no authorize page, so no authorization code is ever valid.
         return error_reply(400, "invalid_grant", "The authorization code is invalid.")
-    state = emu.state
+    state = ctx.state
     with state.lock:
         access = state.refresh_tokens.get(_field(req, "refresh_token") or "")
         old: TokenRecord | None = state.tokens.get(access) if access is not None else None
@@ -133,14 +130,14 @@ def token(emu: Emulator, req: Request) -> Reply:
             )
         # Rotation: the old pair dies with its first use.
         state.drop_token(old.access_token)
-        return json_reply(200, state.issue_token(old.username, emu.knobs.token_lifetime))
+        return json_reply(200, state.issue_token(old.username, ctx.knobs.token_lifetime))
 
 
-def revoke(emu: Emulator, req: Request) -> Reply:
+def revoke(ctx: Context, req: Request) -> Reply:
     """``POST /oauth/revoke``: forget an access token (and its refresh token); 200, empty."""
-    if not _client_ok(emu, req, secret=True):
+    if not _client_ok(ctx, req, secret=True):
         return _invalid_client()
-    emu.state.drop_token(_field(req, "token") or "")
+    ctx.state.drop_token(_field(req, "token") or "")
     return empty_reply(200)
 
 
@@ -153,27 +150,27 @@ _PAGE = """<!DOCTYPE html>
 """
 
 
-def _page(emu: Emulator, status: int, message: str, code: str = "") -> Reply:
+def _page(ctx: Context, status: int, message: str, code: str = "") -> Reply:
     body = _PAGE.format(
         message=html.escape(message),
         code=html.escape(code),
-        user=html.escape(emu.state.default_user),
+        user=html.escape(ctx.state.default_user),
     )
     return Reply(status, {"Content-Type": "text/html; charset=utf-8"}, body.encode("utf-8"))
 
 
-def activate_page(emu: Emulator, req: Request) -> Reply:
+def activate_page(ctx: Context, req: Request) -> Reply:
     """``GET /activate[/{code}]``: the approval form."""
     return _page(
-        emu, 200, "Enter the code the command line showed you.", req.params.get("code", "")
+        ctx, 200, "Enter the code the command line showed you.", req.params.get("code", "")
     )
 
 
-def activate_submit(emu: Emulator, req: Request) -> Reply:
+def activate_submit(ctx: Context, req: Request) -> Reply:
     """``POST /activate``: approve a user code for the default user."""
     code = (_field(req, "user_code") or "").strip().upper()
     try:
-        emu.approve_device(code)
+        ctx.approve_device(code)
     except ValueError as exc:
-        return _page(emu, 404, str(exc), code)
-    return _page(emu, 200, f"Approved {code}: you can go back to the terminal.")
+        return _page(ctx, 404, str(exc), code)
+    return _page(ctx, 200, f"Approved {code}: you can go back to the terminal.")

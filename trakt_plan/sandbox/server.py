@@ -10,7 +10,6 @@ import contextlib
 import socket
 import sys
 import threading
-from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -198,21 +197,10 @@ class SandboxServer:
 
     # -- the emulator's controls --------------------------------------------------------
 
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: str,
-        headers: Mapping[str, str],
-        body: bytes,
-        *,
-        base_url: str | None = None,
-    ) -> Reply:
-        """Answer one request without a socket: ``(status, headers, body)``.
-
-        See :meth:`Emulator.handle`; raises :class:`ConnectionDropped` for an injected drop.
-        """
-        return self._emulator.handle(method, path, query, headers, body, base_url=base_url)
+    @property
+    def emulator(self) -> Emulator:
+        """The request handler behind the socket; its ``handle`` answers without one."""
+        return self._emulator
 
     def mock_transport(self) -> httpx.MockTransport:
         """An ``httpx.MockTransport`` over this server's emulator (no socket, no start)."""

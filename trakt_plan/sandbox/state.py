@@ -70,6 +70,11 @@ def now_time() -> str:
     return format_trakt_time(datetime.now(UTC))
 
 
+def changed_kinds(plays: Iterable[Play]) -> set[str]:
+    """The ``last_activities`` groups (``episodes``, ``movies``) that these plays touch."""
+    return {"episodes" if play.type == "episode" else "movies" for play in plays}
+
+
 class HistoryFilter(NamedTuple):
     """What a history request selects; the key of the cached views."""
 
@@ -377,7 +382,7 @@ class SandboxState:
                     )
                 )
             record.insert(built)
-            record.touch_history({"episodes" if p.type == "episode" else "movies" for p in built})
+            record.touch_history(changed_kinds(built))
             return ids
 
     def history(self, username: str | None = None) -> list[dict[str, Any]]:

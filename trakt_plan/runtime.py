@@ -83,7 +83,7 @@ class Runtime:
 
         It approves device codes by itself, so `--sandbox login` completes unattended.
         """
-        from trakt_plan.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, Knobs
+        from trakt_plan.sandbox import Knobs
         from trakt_plan.sandbox.runner import open_sandbox
 
         self._server = open_sandbox(
@@ -94,8 +94,9 @@ class Runtime:
             self.settings,
             api_base=self._server.base_url,
             auth_base=self._server.base_url,
-            client_id=SANDBOX_CLIENT_ID,
-            client_secret=SANDBOX_CLIENT_SECRET,
+            # The state file's app, which `sandbox serve --client-id` may have changed.
+            client_id=self._server.state.client_id,
+            client_secret=self._server.state.client_secret,
             access_token=None,
         )
 

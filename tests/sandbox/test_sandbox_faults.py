@@ -93,7 +93,7 @@ def test_stats_count_requests_routes_and_statuses(faulty):
     assert server.stats.requests == 3
     assert server.stats.by_route[("GET", "/sync/history")] == 1
     assert server.stats.by_route[("GET", "/sync/history/{type}/{id}")] == 1
-    assert server.stats.status_counts == {200: 2, 404: 1}
+    assert server.stats.status_counts == {200: 2, 405: 1}
     assert server.stats.log[0] == ("GET", "/sync/history?limit=5", 200)
     server.stats.reset()
     assert server.stats.requests == 0 and server.stats.log == []

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 
 import httpx
 import pytest
 
-from tests.support.cli import run_python
+from tests.support.cli import clean_environ, run_python
 from trakt_plan.sandbox import SANDBOX_CLIENT_ID, SandboxServer, SandboxState, demo_state
-from trakt_plan.sandbox.runner import ensure_sandbox_token, open_sandbox, reset
+from trakt_plan.sandbox.runner import ensure_sandbox_token, open_sandbox, reset, start_serving
 
 
 def test_open_sandbox_keeps_the_account_between_runs(tmp_path, knobs, headers):
@@ -107,3 +110,39 @@ def test_importing_the_sandbox_does_not_import_httpx():
     )
     result = run_python(["-c", code])
     assert result.stdout.strip() == "False"
+
+
+def test_serve_accepts_and_prints_the_client_id_it_was_given(headers):
+    """With a tool's built-in app id, the emulator accepts that id (and no other) and says so."""
+    said: list[str] = []
+    server = start_serving(None, client_id="tools-app-id", client_secret="s3cret", say=said.append)
+    try:
+        assert "Client id tools-app-id, client secret the one you gave." in said
+        with httpx.Client(base_url=server.base_url, trust_env=False) as client:
+            accepted = client.get(
+                "/shows/1388", headers=headers(**{"trakt-api-key": "tools-app-id"})
+            )
+            refused = client.get("/shows/1388", headers=headers())
+        assert (accepted.status_code, refused.status_code) == (200, 403)
+    finally:
+        server.stop()
+
+
+def test_sandbox_serve_command_honours_client_id(tmp_path, headers):
+    """`trakt-plan sandbox serve --client-id X` prints X and serves requests carrying X."""
+    env = clean_environ({"TRAKT_PLAN_CONFIG_DIR": str(tmp_path), "NO_COLOR": "1"})
+    command = [sys.executable, "-m", "trakt_plan", "sandbox", "serve", "--client-id", "tools-id"]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        lines = [process.stdout.readline() for _ in range(3)]
+        assert "Client id tools-id," in lines[1]
+        base_url = re.search(r"listening on (\S+)", lines[0]).group(1)
+        sent = headers(**{"trakt-api-key": "tools-id"})
+        with httpx.Client(base_url=base_url, headers=sent, trust_env=False) as client:
+            assert client.get("/shows/breaking-bad").json()["title"] == "Breaking Bad"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()

@@ -20,11 +20,20 @@ def sandbox_serve(
 ) -> None:
     """Serve the Trakt API emulator on 127.0.0.1 until Ctrl-C.
 
+    --client-id/--client-secret (or TRAKT_CLIENT_ID/TRAKT_CLIENT_SECRET) replace the app
+    credentials it accepts, for a tool with a built-in app.
     Example: trakt-plan sandbox serve --port 8765
     """
     from trakt_plan.sandbox.runner import serve
 
-    serve(data, port=port, say=rt.ui.info)
+    settings = rt.settings
+    serve(
+        data,
+        port=port,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        say=rt.ui.info,
+    )
 
 
 def sandbox_reset(rt: Runtime) -> None:

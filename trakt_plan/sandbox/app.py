@@ -4,7 +4,8 @@ Order of work for every request, as ``trakt-api.md`` and the knobs describe it:
 
 1. sleep ``knobs.latency``;
 2. injected faults that do nothing: a storm 429 or a 5xx/52x;
-3. Cloudflare's User-Agent check, the route (404/405), the API key and version, the
+3. Cloudflare's User-Agent check, the route (405 when it or the verb is unknown; ``HEAD``
+   is ``GET`` without the body), the API key and version, the
    bearer token (401), the body's content type (412) and JSON (400), the rate limits (429);
 4. the route itself, then ``on_commit`` after a successful write (the server saves the
    state file there);
@@ -113,6 +114,8 @@ ROUTES: tuple[Route, ...] = (
     _route("/search/{type}/exact", {"GET": media.search}, type="movie|show"),
     _route("/search/{type}", {"GET": media.search}),
     _route("/shows/{id}", {"GET": media.show_summary}),
+    _route("/shows/{id}/seasons", {"GET": media.seasons}),
+    _route("/shows/{id}/seasons/{season}", {"GET": media.season_episodes}, season=r"\d+"),
     _route(
         "/shows/{id}/seasons/{season}/episodes/{episode}",
         {"GET": media.episode_summary},
@@ -126,13 +129,24 @@ ROUTES: tuple[Route, ...] = (
     _route("/oauth/revoke", {"POST": oauth.revoke}, kind="oauth", persist=True),
     _route("/activate", {"GET": oauth.activate_page, "POST": oauth.activate_submit}, kind="page"),
     _route("/activate/{code}", {"GET": oauth.activate_page}, kind="page"),
+    _route(
+        "/oauth/authorize",
+        {"GET": oauth.authorize_page, "POST": oauth.authorize_submit},
+        kind="page",
+    ),
+    _route("/pin/{client_id}", {"GET": oauth.authorize_page}, kind="page"),
 )
 
 
-def format_retry_after(seconds: float) -> str:
-    """``Retry-After`` value: whole seconds rounded up, or hundredths below one second."""
-    if seconds >= 1:
-        return str(math.ceil(seconds - 1e-9))
+def format_retry_after(seconds: float, period: float) -> str:
+    """``Retry-After`` for a wait under a limit of ``period`` seconds.
+
+    Whole seconds, rounded up and at least 1 (RFC 9110 delay-seconds; pytrakt reads it
+    with ``int()``). A period under one second is a test's scaled-down clock, where a whole
+    second would stall the test: there the value keeps hundredths.
+    """
+    if period >= 1:
+        return str(max(math.ceil(seconds - 1e-9), 1))
     return f"{max(math.ceil(seconds * 100) / 100, 0.01):.2f}"
 
 
@@ -197,36 +211,31 @@ class Emulator:
         template = route.template if route is not None else UNKNOWN_ROUTE
         target = f"{path}?{query}" if query else path
         fault, drop, pick = self._draw()
-        if fault < knobs.storm_rate:
-            reply = empty_reply(429, {"Retry-After": format_retry_after(knobs.storm_retry_after)})
+        reply = self._injected_fault(fault, pick)
+        if reply is None:
+            lowered = {name.lower(): value for name, value in headers.items()}
+            request = Request(
+                method=method,
+                path=clean_path,
+                query=parse_qs(query, keep_blank_values=True),
+                headers=lowered,
+                body=body,
+                params=params,
+                base_url=base_url or self._base_url(lowered),
+            )
+            reply = self._process(route, request)
+            if route is not None and route.persist and reply.status < 300 and self.on_commit:
+                self.on_commit()
+            if drop < knobs.drop_rate:
+                self.stats.record(method, template, target, 0, fault=True)
+                raise ConnectionDropped(f"{method} {target}")
+            self.stats.record(method, template, target, reply.status, fault=False)
+        else:
             self.stats.record(method, template, target, reply.status, fault=True)
-            return reply
-        if fault < knobs.storm_rate + knobs.error_rate:
-            reply = self._server_error(ERROR_STATUSES[int(pick * len(ERROR_STATUSES))])
-            self.stats.record(method, template, target, reply.status, fault=True)
-            return reply
-        lowered = {name.lower(): value for name, value in headers.items()}
-        request = Request(
-            method=method,
-            path=clean_path,
-            query=parse_qs(query, keep_blank_values=True),
-            headers=lowered,
-            body=body,
-            params=params,
-            base_url=base_url or self._base_url(lowered),
-        )
-        reply = self._process(route, request)
-        if (
-            route is not None
-            and route.persist
-            and reply.status < 300
-            and self.on_commit is not None
-        ):
-            self.on_commit()
-        if drop < knobs.drop_rate:
-            self.stats.record(method, template, target, 0, fault=True)
-            raise ConnectionDropped(f"{method} {target}")
-        self.stats.record(method, template, target, reply.status, fault=False)
+        if method == "HEAD":
+            # Rails answers HEAD with GET's headers, its length included, and no body.
+            length = str(len(reply.body))
+            reply = Reply(reply.status, {**reply.headers, "Content-Length": length}, b"")
         return reply
 
     def mock_transport(self) -> httpx.MockTransport:
@@ -299,6 +308,16 @@ class Emulator:
 
     # -- internals ---------------------------------------------------------------------
 
+    def _injected_fault(self, fault: float, pick: float) -> Reply | None:
+        """A storm 429 or a server error drawn for this request, before any work."""
+        knobs = self.knobs
+        if fault < knobs.storm_rate:
+            retry_after = format_retry_after(knobs.storm_retry_after, knobs.storm_retry_after)
+            return empty_reply(429, {"Retry-After": retry_after})
+        if fault < knobs.storm_rate + knobs.error_rate:
+            return self._server_error(ERROR_STATUSES[int(pick * len(ERROR_STATUSES))])
+        return None
+
     def _draw(self) -> tuple[float, float, float]:
         # Always three draws per request, so a seed gives the same faults whatever the rates.
         with self._rng_lock:
@@ -339,10 +358,12 @@ class Emulator:
                 CLOUDFLARE_BLOCK.encode("utf-8"),
             )
         if route is None:
-            return empty_reply(404)
-        handler = route.handlers.get(req.method)
+            # 405 "method/route doesn't exist"; 404 stays "no such record" (trakt-api.md 9).
+            return empty_reply(405, {"Allow": ""})
+        handler = route.handlers.get("GET" if req.method == "HEAD" else req.method)
         if handler is None:
-            return empty_reply(405, {"Allow": ", ".join(sorted(route.handlers))})
+            allowed = {*route.handlers, "HEAD"} if "GET" in route.handlers else set(route.handlers)
+            return empty_reply(405, {"Allow": ", ".join(sorted(allowed))})
         if route.kind == "api":
             checked = self._check_api_headers(route, req)
             if checked is not None:
@@ -448,5 +469,5 @@ class Emulator:
         return json_reply(
             429,
             {"error": "rate_limited", "error_description": f"{name} exceeded."},
-            {"Retry-After": format_retry_after(wait), "X-Ratelimit": header},
+            {"Retry-After": format_retry_after(wait, period), "X-Ratelimit": header},
         )

@@ -425,9 +425,9 @@ class Catalog:
             )
         return data
 
-    def season_json(self, season: SeasonRef) -> dict[str, Any]:
+    def season_json(self, season: SeasonRef, *, full: bool = False) -> dict[str, Any]:
         trakt = season.trakt
-        return {
+        data: dict[str, Any] = {
             "number": season.number,
             "ids": {
                 "trakt": trakt,
@@ -435,6 +435,21 @@ class Catalog:
                 "tmdb": trakt + SEASON_TMDB_OFFSET,
             },
         }
+        if full:
+            show = season.show
+            episodes = self.episodes_of(show, season.number)
+            data.update(
+                rating=show.rating,
+                votes=show.votes // 5,
+                episode_count=len(episodes),
+                aired_episodes=len(episodes),
+                title="Specials" if season.number == 0 else f"Season {season.number}",
+                overview=None,
+                first_aired=episodes[0].first_aired if episodes else None,
+                updated_at=CATALOG_UPDATED_AT,
+                network=show.network,
+            )
+        return data
 
     def released_at(self, kind: str, media_id: int) -> str | None:
         """What ``"watched_at": "released"`` means for this item (None if unknown)."""

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from trakt_plan.sandbox.catalog import ID_TYPES, EpisodeRef, MovieRecord, ShowRecord
+from trakt_plan.sandbox.catalog import ID_TYPES, EpisodeRef, MovieRecord, SeasonRef, ShowRecord
 from trakt_plan.sandbox.wire import (
     Context,
     Reply,
@@ -166,3 +166,36 @@ def episode_summary(ctx: Context, req: Request) -> Reply:
     if episode is None:
         return empty_reply(404)
     return json_reply(200, catalog.episode_json(episode, full=req.extended("full")))
+
+
+def seasons(ctx: Context, req: Request) -> Reply:
+    """``GET /shows/{id}/seasons[?extended=full,episodes]``: every season, specials first."""
+    catalog = ctx.state.catalog
+    show = catalog.find_show(req.params["id"])
+    if show is None:
+        return empty_reply(404)
+    full = req.extended("full")
+    body = []
+    for number in sorted(show.seasons):
+        season = catalog.season_json(SeasonRef(show, number), full=full)
+        if req.extended("episodes"):
+            season["episodes"] = [
+                catalog.episode_json(episode, full=full)
+                for episode in catalog.episodes_of(show, number)
+            ]
+        body.append(season)
+    return json_reply(200, body)
+
+
+def season_episodes(ctx: Context, req: Request) -> Reply:
+    """``GET /shows/{id}/seasons/{season}[?extended=full]``: that season's episodes."""
+    catalog = ctx.state.catalog
+    show = catalog.find_show(req.params["id"])
+    number = int(req.params["season"])
+    if show is None or number not in show.seasons:
+        return empty_reply(404)
+    full = req.extended("full")
+    return json_reply(
+        200,
+        [catalog.episode_json(episode, full=full) for episode in catalog.episodes_of(show, number)],
+    )

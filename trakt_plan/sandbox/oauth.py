@@ -1,7 +1,8 @@
-"""The emulated OAuth routes (``trakt-api.md`` section 2): device flow, refresh, revoke.
+"""The emulated OAuth routes (``trakt-api.md`` section 2): device flow, PIN, refresh, revoke.
 
-They live on the same host as the API. Besides the JSON API, ``/activate`` serves a tiny
-HTML form so a person can approve a device code for the default user by hand.
+They live on the same host as the API. Besides the JSON API, tiny HTML forms let a person
+approve a device code (``/activate``) or get a PIN (``/oauth/authorize``, ``/pin/{app}``,
+for clients that log in with ``grant_type=authorization_code``) for the default user.
 """
 
 from __future__ import annotations
@@ -103,8 +104,14 @@ def device_token(ctx: Context, req: Request) -> Reply:
         return error_reply(400, "authorization_pending", "The user has not approved the code yet.")
 
 
+_BAD_GRANT = (
+    "The provided authorization grant is invalid, expired, revoked, or was issued to another "
+    "client."
+)
+
+
 def token(ctx: Context, req: Request) -> Reply:
-    """``POST /oauth/token`` with ``grant_type=refresh_token``: single-use refresh tokens."""
+    """``POST /oauth/token``: a refresh (single-use refresh tokens) or a PIN exchange."""
     if not _client_ok(ctx, req, secret=True):
         return _invalid_client()
     grant = _field(req, "grant_type")
@@ -114,20 +121,17 @@ def token(ctx: Context, req: Request) -> Reply:
         return error_reply(
             400, "invalid_grant", "The redirect_uri does not match the one registered for the app."
         )
-    if grant == "authorization_code":
-        # The sandbox has no authorize page, so no authorization code is ever valid.
-        return error_reply(400, "invalid_grant", "The authorization code is invalid.")
     state = ctx.state
     with state.lock:
+        if grant == "authorization_code":
+            username = state.redeem_authorization_code(_field(req, "code") or "")
+            if username is None:
+                return error_reply(400, "invalid_grant", _BAD_GRANT)
+            return json_reply(200, state.issue_token(username, ctx.knobs.token_lifetime))
         access = state.refresh_tokens.get(_field(req, "refresh_token") or "")
         old: TokenRecord | None = state.tokens.get(access) if access is not None else None
         if old is None:
-            return error_reply(
-                400,
-                "invalid_grant",
-                "The provided authorization grant is invalid, expired, revoked, or was issued "
-                "to another client.",
-            )
+            return error_reply(400, "invalid_grant", _BAD_GRANT)
         # Rotation: the old pair dies with its first use.
         state.drop_token(old.access_token)
         return json_reply(200, state.issue_token(old.username, ctx.knobs.token_lifetime))
@@ -174,3 +178,33 @@ def activate_submit(ctx: Context, req: Request) -> Reply:
     except ValueError as exc:
         return _page(ctx, 404, str(exc), code)
     return _page(ctx, 200, f"Approved {code}: you can go back to the terminal.")
+
+
+_AUTHORIZE_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Authorize - trakt-plan sandbox</title></head>
+<body><h1>trakt-plan sandbox</h1><p>{message}</p>
+<form method="post" action="/oauth/authorize">
+<input type="hidden" name="client_id" value="{client_id}">
+<button type="submit">Authorize for {user}</button></form></body></html>
+"""
+
+
+def authorize_page(ctx: Context, req: Request) -> Reply:
+    """``GET /oauth/authorize?client_id=`` and ``GET /pin/{client_id}``: the consent form."""
+    client_id = req.params.get("client_id") or req.arg("client_id") or ""
+    if client_id != ctx.state.client_id:
+        return _page(ctx, 404, f"No application with client id {client_id!r}.")
+    body = _AUTHORIZE_PAGE.format(
+        message="An application asks to read and change your watch history.",
+        client_id=html.escape(client_id),
+        user=html.escape(ctx.state.default_user),
+    )
+    return Reply(200, {"Content-Type": "text/html; charset=utf-8"}, body.encode("utf-8"))
+
+
+def authorize_submit(ctx: Context, req: Request) -> Reply:
+    """``POST /oauth/authorize``: consent for the default user; the page shows the PIN."""
+    if _field(req, "client_id") != ctx.state.client_id:
+        return _page(ctx, 404, "Unknown application.")
+    code = ctx.state.issue_authorization_code()
+    return _page(ctx, 200, f"Your PIN is {code}: type it where the application asks for it.")

@@ -16,7 +16,7 @@ from trakt_plan.fsutil import atomic_write
 from trakt_plan.sandbox.demo import demo_state
 from trakt_plan.sandbox.knobs import Knobs
 from trakt_plan.sandbox.server import SandboxServer
-from trakt_plan.sandbox.state import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxState
+from trakt_plan.sandbox.state import SandboxState
 from trakt_plan.settings import ensure_private_dir
 from trakt_plan.trakt.models import Token
 
@@ -68,18 +68,45 @@ def reset(state_path: Path, token_path: Path) -> None:
     Path(token_path).unlink(missing_ok=True)
 
 
-def serve(data: Path | None, *, port: int = 0, say: Callable[[str], None] = print) -> None:
-    """Serve the emulator on 127.0.0.1 until Ctrl-C, telling ``say`` how to reach it.
+def start_serving(
+    data: Path | None,
+    *,
+    port: int = 0,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    say: Callable[[str], None] = print,
+) -> SandboxServer:
+    """Start the emulator on 127.0.0.1 and tell ``say`` how to reach it.
 
     ``data`` is a state file to load (when it exists) and to save changes to; without it
-    the demo data is served and forgotten on exit.
+    the demo data is served and forgotten on exit. ``client_id``/``client_secret`` replace
+    the app credentials the server accepts, so a tool with a built-in app can use it.
     """
-    server = SandboxServer(load_or_demo(data), port=port, state_path=data).start()
-    token = server.state.issue_token()
+    state = load_or_demo(data)
+    state.client_id = client_id or state.client_id
+    state.client_secret = client_secret or state.client_secret
+    server = SandboxServer(state, port=port, state_path=data).start()
+    token = state.issue_token()
     say(f"Trakt emulator listening on {server.base_url} (API and OAuth); Ctrl-C stops it.")
-    say(f"Client id {SANDBOX_CLIENT_ID}, client secret {SANDBOX_CLIENT_SECRET}.")
+    # A secret the user supplied may be a real app's: never echo it.
+    secret = "the one you gave" if client_secret else state.client_secret
+    say(f"Client id {state.client_id}, client secret {secret}.")
     say(
-        f"For scripts: TRAKT_API_BASE={server.base_url} TRAKT_CLIENT_ID={SANDBOX_CLIENT_ID} "
+        f"For scripts: TRAKT_API_BASE={server.base_url} TRAKT_CLIENT_ID={state.client_id} "
         f"TRAKT_ACCESS_TOKEN={token['access_token']}"
     )
-    server.serve_forever()
+    return server
+
+
+def serve(
+    data: Path | None,
+    *,
+    port: int = 0,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    say: Callable[[str], None] = print,
+) -> None:
+    """Serve the emulator (see :func:`start_serving`) until Ctrl-C."""
+    start_serving(
+        data, port=port, client_id=client_id, client_secret=client_secret, say=say
+    ).serve_forever()

@@ -314,6 +314,8 @@ class SandboxState:
         self.tokens: dict[str, TokenRecord] = {}
         self.refresh_tokens: dict[str, str] = {}  # refresh token -> access token
         self.devices: dict[str, DeviceRecord] = {}
+        # Authorization codes (the PIN grant): code -> (username, time.monotonic() deadline).
+        self.auth_codes: dict[str, tuple[str, float]] = {}
         self.next_history_id = next_history_id
 
     # -- users and plays ---------------------------------------------------------------
@@ -427,6 +429,20 @@ class SandboxState:
             self.tokens[record.access_token] = record
             self.refresh_tokens[record.refresh_token] = record.access_token
             return record.response()
+
+    def issue_authorization_code(self, username: str | None = None, lifetime: float = 600) -> str:
+        """A single-use code (Trakt's PIN) that ``/oauth/token`` exchanges for tokens."""
+        with self.lock:
+            name = self.user(username).profile.username
+            code = secrets.token_hex(4).upper()
+            self.auth_codes[code] = (name, time.monotonic() + lifetime)
+            return code
+
+    def redeem_authorization_code(self, code: str) -> str | None:
+        """The user an unexpired, unused code was issued for; the code is spent."""
+        with self.lock:
+            username, deadline = self.auth_codes.pop(code.strip().upper(), ("", 0.0))
+            return username if username and time.monotonic() < deadline else None
 
     def token_user(self, access_token: str) -> UserRecord | None:
         """The user a still-valid access token belongs to."""

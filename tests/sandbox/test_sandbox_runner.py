@@ -89,9 +89,7 @@ def test_mock_transport_turns_a_drop_into_a_protocol_error(headers):
 
 def test_handle_answers_a_request_with_no_user_agent_at_all():
     """The handler function itself blocks a request that has no User-Agent header."""
-    status, reply_headers, body = SandboxServer().emulator.handle(
-        "GET", "/sync/history", "", {}, b""
-    )
+    status, reply_headers, body = SandboxServer().handle("GET", "/sync/history", "", {}, b"")
     assert status == 403
     assert reply_headers["Server"] == "cloudflare"
     assert b"Cloudflare" in body

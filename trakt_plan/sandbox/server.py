@@ -130,6 +130,8 @@ class SandboxServer:
         self._emulator = Emulator(
             self.state, self.knobs, self.stats, on_commit=self._save if self.state_path else None
         )
+        # Answers one request without a socket: see :meth:`Emulator.handle`.
+        self.handle = self._emulator.handle
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
@@ -196,11 +198,6 @@ class SandboxServer:
         self.stop()
 
     # -- the emulator's controls --------------------------------------------------------
-
-    @property
-    def emulator(self) -> Emulator:
-        """The request handler behind the socket; its ``handle`` answers without one."""
-        return self._emulator
 
     def mock_transport(self) -> httpx.MockTransport:
         """An ``httpx.MockTransport`` over this server's emulator (no socket, no start)."""

@@ -22,6 +22,7 @@ def sandbox_serve(
 
     --client-id/--client-secret (or TRAKT_CLIENT_ID/TRAKT_CLIENT_SECRET) replace the app
     credentials it accepts, for a tool with a built-in app.
+
     Example: trakt-plan sandbox serve --port 8765
     """
     from trakt_plan.sandbox.runner import serve

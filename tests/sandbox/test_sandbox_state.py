@@ -104,11 +104,9 @@ def test_history_returns_copies(sandbox):
     assert sandbox.state.history()[0]["show"]["title"] == "Marvel's Agents of S.H.I.E.L.D."
 
 
-def test_generated_account_of_100k_plays_builds_in_under_3_seconds():
-    """100,000 plays build in under 3 s, every history id unique."""
-    started = time.perf_counter()
+def test_generated_account_of_100k_plays_has_unique_ids():
+    """100,000 plays, every history id unique (benchmarks/ times the build)."""
     state = generate_state(100_000, seed=7)
-    assert time.perf_counter() - started < 3.0
     plays = state.users[state.default_user].plays
     assert len(plays) == 100_000
     assert len({play.id for play in plays}) == 100_000

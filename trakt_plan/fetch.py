@@ -1,27 +1,22 @@
-"""The fetch layer: read only the history a plan needs, or load it from a snapshot file.
+"""The fetch layer: read only the history a plan needs.
 
 ``plan_reads`` decides which ``/sync/history`` reads cover the plan's scopes (one per show or
 movie, or the whole history once, each narrowed to a time window where every rule allows it);
-``fetch_history`` runs them a few at a time and merges the plays. A snapshot is the JSON array
-that ``history all --json`` prints, in Trakt's own shape, so a plan can be replayed offline.
-This module neither filters by rule nor decides anything about deletions.
+``fetch_history`` runs them a few at a time and merges the plays. Snapshot files (to plan
+offline) are :mod:`trakt_plan.snapshotfile`'s. This module neither filters by rule nor
+decides anything about deletions.
 """
 
 from __future__ import annotations
 
-import json
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Protocol
 
-from pydantic import ValidationError
-
-from trakt_plan.errors import PlanFileError, ResolveError
-from trakt_plan.fsutil import read_json_file
+from trakt_plan.errors import ResolveError
 from trakt_plan.spec.conditions import scope_wide
 from trakt_plan.spec.model import PlanSpec, ScopeRef
 from trakt_plan.trakt.models import HistoryItem, ResolvedScope
@@ -29,9 +24,7 @@ from trakt_plan.trakt.models import HistoryItem, ResolvedScope
 __all__ = [
     "HistoryClient",
     "HistoryRead",
-    "dump_snapshot",
     "fetch_history",
-    "load_snapshot",
     "plan_reads",
     "read_history",
 ]
@@ -233,38 +226,3 @@ def fetch_history(
         for item in batch:
             merged.setdefault(item.id, item)
     return sorted(merged.values(), key=lambda item: (item.watched_at, item.id), reverse=True)
-
-
-def load_snapshot(path: Path) -> list[HistoryItem]:
-    """Read a history saved by ``trakt-plan history all --json``.
-
-    Raises ``PlanFileError`` naming the file (and the item index) when it cannot be read, is
-    not a JSON array, or holds something that is not a Trakt history item.
-    """
-    data = read_json_file(
-        path,
-        what="history snapshot",
-        hint="Save one with `trakt-plan history all --json > FILE`.",
-    )
-    if not isinstance(data, list):
-        raise PlanFileError(
-            f"{path}: not a history snapshot: expected a JSON array of plays, as printed by "
-            "`trakt-plan history all --json`."
-        )
-    items: list[HistoryItem] = []
-    for index, entry in enumerate(data):
-        try:
-            items.append(HistoryItem.model_validate(entry))
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "the item"
-            raise PlanFileError(
-                f"{path}: item {index} is not a Trakt history play: {first['msg']} at {where}."
-            ) from None
-    return items
-
-
-def dump_snapshot(items: Sequence[HistoryItem]) -> str:
-    """The plays as a JSON array in Trakt's shape (what ``load_snapshot`` reads back)."""
-    payload = [item.to_trakt_json() for item in items]
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

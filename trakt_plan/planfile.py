@@ -84,6 +84,8 @@ class Observed(_Frozen):
 
     fetched_at: str
     last_activities: dict[str, str | None]
+    # The zone days were counted in, and where it came from (plans saved before had none).
+    timezone: str | None = None
 
 
 class ScopeIds(_Frozen):
@@ -344,6 +346,7 @@ def make_saved_plan(
     created_at: datetime,
     progress: Mapping[int, ShowProgress] | None = None,
     movies_kept: Mapping[int, int] | None = None,
+    timezone: str | None = None,
 ) -> SavedPlan:
     """Wrap a planner result into the saved plan ``apply`` will execute.
 
@@ -401,6 +404,7 @@ def make_saved_plan(
         observed=Observed(
             fetched_at=format_trakt_time(fetched_at),
             last_activities=dict(sorted(last_activities.items())),
+            timezone=timezone,
         ),
         max_deletions=spec.max_deletions,
         # The spec model dumps to the forms a person writes, sets sorted, and reads them back.

@@ -11,12 +11,14 @@ text.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
+from typing import Any
 
 from trakt_plan import __version__
-from trakt_plan.detect import BULK_PLAYS, DOUBLE_WITHIN, KINDS, Finding, Kind, findings_of
+from trakt_plan.detect import BULK_PLAYS, KINDS, Finding, Kind, find_accidents
 from trakt_plan.plays import (
     Play,
     clean,
@@ -30,7 +32,7 @@ from trakt_plan.plays import (
 )
 from trakt_plan.trakt.models import HistoryItem, ResolvedScope
 
-__all__ = ["MANUAL_WINDOW", "RECENT_PLAYS", "render_starter"]
+__all__ = ["MANUAL_WINDOW", "RECENT_PLAYS", "render_starter", "rule_flow", "rule_yaml"]
 
 # Old manual marks are usually deliberate (catching up a show watched elsewhere);
 # recent ones are the ones a media server pushes by mistake.
@@ -41,7 +43,31 @@ _SHOWN_FINDINGS = 12
 # Prose comments wrap here; table rows and commands are never wrapped.
 _WIDTH = 92
 
-_MARKS = {"bulk": "bulk mark", "manual": "manual mark", "double": "double play"}
+_MARKS: dict[Kind, str] = {
+    "same_second": "bulk mark",
+    "runtime_chain": "back-to-back mark",
+    "at_release": "release-date mark",
+    "double_play": "double play",
+    "flood": "flood day",
+    "manual": "manual mark",
+}
+# What each rule written from the detector's own rule is for (bulk, manual and double
+# plays have their own sections with hints).
+_WHY: dict[Kind, str] = {
+    "runtime_chain": (
+        "Trakt's web app marks 'watched until here' back to back: each play one episode "
+        "runtime after the previous. A binge a player reported has gaps of a runtime plus "
+        "the minutes between episodes, so it stays."
+    ),
+    "at_release": (
+        "Marks stamped at the very second each episode aired (the web app's 'at release'). "
+        "Plays a player reported stay, even at air time."
+    ),
+    "flood": (
+        "An app that re-sent its whole watched list put these plays on one day. Only the "
+        "plays marked as watched (action watch) of that day go."
+    ),
+}
 
 
 def _quote(text: str) -> str:
@@ -151,7 +177,10 @@ def _header(out: _Writer, ctx: _Context, now: datetime, source: str) -> None:
                 more = len(found) - _SHOWN_FINDINGS
                 out.comment(f"  - and {more} more {_MARKS[kind]}{'' if more == 1 else 's'}")
     else:
-        out.prose("Nothing looks wrong: no bulk marks, manual marks or double plays were found.")
+        out.prose(
+            "Nothing looks wrong: no bulk marks, back-to-back or release-date marks, flood days, "
+            "manual marks or double plays were found."
+        )
     out.comment()
     _recent(out, ctx)
     out.comment()
@@ -191,7 +220,7 @@ def _rule_head(out: _Writer, ctx: _Context, name: str) -> None:
 
 
 def _bulk_rule(out: _Writer, ctx: _Context) -> None:
-    found = ctx.of_kind("bulk")
+    found = ctx.of_kind("same_second")
     count = sum(len(f.history_ids) for f in found)
     marks = "bulk mark" if len(found) == 1 else f"{len(found)} bulk marks"
     out.prose(
@@ -219,7 +248,7 @@ def _manual_rule(out: _Writer, ctx: _Context, live: int) -> None:
         out.prose(
             "Plays marked as watched rather than played (action watch), since "
             f"{start} (30 days back): the {plural(live, 'recent manual mark')} listed above"
-            + (", and recent bulk marks made the same way." if ctx.of_kind("bulk") else "."),
+            + (", and recent bulk marks made the same way." if ctx.of_kind("same_second") else "."),
             2,
         )
         if older:
@@ -261,20 +290,65 @@ def _manual_rule(out: _Writer, ctx: _Context, live: int) -> None:
 
 
 def _double_rule(out: _Writer, ctx: _Context) -> None:
-    found = ctx.of_kind("double")
+    found = ctx.of_kind("double_play")
     count = sum(len(f.history_ids) for f in found)
-    minutes = int(DOUBLE_WITHIN.total_seconds()) // 60
+    within = found[0].rule["drop"]["repeats"]["within"]
+    span = "its runtime" if within == "runtime" else f"{within[:-1]} minutes"
     out.prose(
         "The same playback reported twice (two devices, a retry). This rule keeps the first "
-        f"play and removes the {plural(count, 'repeat')} within {minutes} minutes of it; "
+        f"play and removes the {plural(count, 'repeat')} within {span} of it; "
         "a play later than that is a real rewatch and stays.",
         2,
     )
     _rule_head(out, ctx, "double-plays")
     out.raw("    drop:")
-    out.raw(f"      repeats: {{keep: first, within: {minutes}m}}")
+    out.raw(f"      repeats: {{keep: first, within: {within}}}")
     out.prose("To keep one of them anyway, uncomment the lines below and list it:", 4)
     out.hint(["unless:", f"  history_ids: [{found[0].history_ids[0]}]"], 4)
+
+
+def _finding_rules(out: _Writer, ctx: _Context, kind: Kind) -> None:
+    """The detector's own rules for ``kind``, each after the findings it targets."""
+    rules: dict[str, list[Finding]] = {}
+    for finding in ctx.of_kind(kind):
+        rules.setdefault(repr(sorted(finding.rule.items())), []).append(finding)
+    for index, cited in enumerate(rules.values()):
+        if index:
+            out.raw()
+        out.prose(_WHY[kind], 2)
+        out.comment("This rule removes:", 2)
+        for finding in cited[:_SHOWN_FINDINGS]:
+            out.prose(f"  - {finding.summary}", 2, hang=4)
+        if len(cited) > _SHOWN_FINDINGS:
+            out.comment(f"  - and {len(cited) - _SHOWN_FINDINGS} more", 2)
+        for line in rule_yaml(cited[0].rule):
+            out.raw("  " + line)
+
+
+def rule_yaml(rule: Mapping[str, Any]) -> list[str]:
+    """A rule mapping of the detector as the lines of one YAML list item."""
+    lines = []
+    for key, value in rule.items():
+        lines.append(f"{key}:" if isinstance(value, Mapping) else f"{key}: {_scalar(value)}")
+        if isinstance(value, Mapping):
+            for inner, item in value.items():
+                lines.append(f"  {inner}: {_scalar(item)}")
+    return [("- " if index == 0 else "  ") + line for index, line in enumerate(lines)]
+
+
+def rule_flow(rule: Mapping[str, Any]) -> str:
+    """A rule mapping of the detector on one line, in YAML flow style."""
+    return _scalar(rule)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {_scalar(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, int):
+        return str(value)
+    return _quote(str(value)) if any(ch in str(value) for ch in ":#{}[],'\"") else str(value)
 
 
 def _guard_rule(out: _Writer, ctx: _Context) -> None:
@@ -324,13 +398,16 @@ def render_starter(
     *,
     now: datetime,
     source: str,
+    findings: Sequence[Finding] | None = None,
 ) -> str:
     """A commented starter plan for ``scope`` (a show or movie) or, with ``None``, the account.
 
     ``history`` holds the plays to look at; plays of other shows or movies are ignored
     when ``scope`` is given. ``now`` places the 30-day window of the manual-marks rule and
     dates the header; ``source`` says in the header where the plays came from (an account,
-    a snapshot file). The text loads with ``spec.load.load_spec_text``, plans as is, and is
+    a snapshot file). ``findings`` are the detector's (``doctor`` passes the ones it found
+    with the catalogue and the account's time zone); by default the detector runs here
+    without them. The text loads with ``spec.load.load_spec_text``, plans as is, and is
     the same for the same inputs.
     """
     if now.tzinfo is None:
@@ -339,7 +416,9 @@ def render_starter(
     plays = in_scope(plays_in_order(history), scope)
     scope_key, scope_note = _scope_line(scope)
     window_start = datetime.combine((now - MANUAL_WINDOW).date(), time(0), UTC)
-    ctx = _Context(scope, scope_key, scope_note, plays, findings_of(plays), window_start)
+    if findings is None:
+        findings = find_accidents(history, scope=scope)
+    ctx = _Context(scope, scope_key, scope_note, plays, list(findings), window_start)
 
     out = _Writer()
     _header(out, ctx, now, source)
@@ -357,12 +436,14 @@ def render_starter(
     manual_ids = {i for f in ctx.of_kind("manual") for i in f.history_ids}
     live_manual = sum(1 for p in plays if p.id in manual_ids and p.item.watched_at >= window_start)
     sections: list[Callable[[], None]] = []
-    if ctx.of_kind("bulk"):
+    if ctx.of_kind("same_second"):
         sections.append(lambda: _bulk_rule(out, ctx))
     if manual_ids and live_manual:
         sections.append(lambda: _manual_rule(out, ctx, live_manual))
-    if ctx.of_kind("double"):
+    if ctx.of_kind("double_play"):
         sections.append(lambda: _double_rule(out, ctx))
+    kinds: tuple[Kind, ...] = ("runtime_chain", "at_release", "flood")
+    sections += [partial(_finding_rules, out, ctx, kind) for kind in kinds if ctx.of_kind(kind)]
     if not sections:
         sections.append(lambda: _guard_rule(out, ctx))
     if manual_ids and not live_manual:

@@ -31,6 +31,9 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from trakt_plan.detect.report import DoctorReport
+from trakt_plan.detect.scan import Finding
+from trakt_plan.starter import rule_flow
 from trakt_plan.trakt.models import HistoryItem, SearchResult, UserSettings
 
 
@@ -106,6 +109,10 @@ class Ui:
 
     def info(self, message: str) -> None:
         self.err.print(Text(message))
+
+    def doctor(self, report: DoctorReport) -> None:
+        """The ``doctor`` report on stdout."""
+        doctor_report(self.out, report)
 
     def data(self, text: str) -> None:
         """Raw data on stdout (JSON): no markup, no wrapping, no colour."""
@@ -278,3 +285,70 @@ class RateColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
         speed = task.speed
         return Text(f"{speed:5.1f}/s" if speed is not None else "      ")
+
+
+# -- doctor ----------------------------------------------------------------------------
+
+# One glyph per action, so the bars read without colour too.
+_BAR_STYLE = {"watch": ("█", "yellow"), "scrobble": ("▓", "green"), "checkin": ("▒", "cyan")}
+_BAR_WIDTH = 40
+_DOCTOR_KINDS = {
+    "same_second": "same second",
+    "runtime_chain": "back to back",
+    "at_release": "at release",
+    "double_play": "double play",
+    "flood": "flood",
+}
+
+
+def doctor_report(console: Console, report: DoctorReport) -> None:
+    """The accident report: who and what, a bar per day, then each finding with its rule."""
+    console.print(
+        Text(f"doctor: {report.account} ({report.source}), scope {report.scope}, ", style="bold")
+        + Text(f"{report.plays} plays, days in {report.timezone} ({report.timezone_from})")
+    )
+    _doctor_timeline(console, report)
+    if not report.findings:
+        console.print(
+            Text(
+                "No accidents found: nothing here looks like a bulk mark, a "
+                "back-to-back or release-date mark, a flood or a double play."
+            )
+        )
+    for number, finding in enumerate(report.findings, 1):
+        _doctor_finding(console, number, finding)
+    missing = [k for k in _DOCTOR_KINDS if k not in report.checked]
+    if missing:
+        console.print(Text(f"Not checked (no catalogue data): {', '.join(missing)}.", style="dim"))
+
+
+def _doctor_timeline(console: Console, report: DoctorReport) -> None:
+    busy = [day for day in report.days if day.plays]
+    most = max((day.plays for day in busy), default=0)
+    legend = "  ".join(f"{glyph} {action}" for action, (glyph, _) in _BAR_STYLE.items())
+    console.print(
+        Text(
+            f"Plays per day, last {len(report.days)} days ({len(busy)} with plays; "
+            f"a usual day has {report.usual_day:g}): {legend}"
+        )
+    )
+    table = Table(box=None, pad_edge=False, padding=(0, 1), show_header=False)
+    for day in busy:
+        bar = Text()
+        for action, count in day.by_action.items():
+            glyph, style = _BAR_STYLE.get(action, ("·", "white"))
+            width = round(count * _BAR_WIDTH / most) if most else 0
+            bar.append(glyph * (width or (1 if count else 0)), style=style)
+        mark = Text("◀ unusual", style="bold red") if day.unusual else Text("")
+        table.add_row(day.day.isoformat(), Text(str(day.plays), justify="right"), bar, mark)
+    console.print(table)
+
+
+def _doctor_finding(console: Console, number: int, finding: Finding) -> None:
+    kind = _DOCTOR_KINDS.get(finding.kind, finding.kind)
+    count = len(finding.history_ids)
+    console.print(Text(f"{number}. {kind}: ", style="bold") + Text(finding.summary))
+    ids = ", ".join(str(i) for i in finding.history_ids[:8])
+    more = f" and {count - 8} more" if count > 8 else ""
+    console.print(Text(f"   {count} play(s) to remove: {ids}{more}"))
+    console.print(Text(f"   rule: {rule_flow(finding.rule)}", style="dim"))

@@ -39,7 +39,7 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _check_timezone(name: str) -> str:
+def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -53,25 +53,30 @@ def compute_plan(
     rt: Runtime, spec_path: Path, *, snapshot: Path | None = None, timezone: str | None = None
 ) -> SavedPlan:
     """Load, resolve, fetch, plan: everything `plan` does before printing."""
-    from trakt_plan.fetch import fetch_history, load_snapshot
+    from trakt_plan.fetch import fetch_history
     from trakt_plan.resolve import resolve_offline, resolve_scopes
+    from trakt_plan.snapshotfile import read_snapshot
     from trakt_plan.spec.load import load_spec
 
     # Validation first: a bad plan never costs a request.
     spec = load_spec(spec_path)
     if timezone is not None:
-        _check_timezone(timezone)
+        check_timezone(timezone)
     source = spec_path.read_bytes()
     if snapshot is not None:
-        history = load_snapshot(snapshot)
+        read = read_snapshot(snapshot)
+        history = read.history
         resolved = resolve_offline(spec, history)
-        username, api_base, marks = "snapshot", f"snapshot:{snapshot.name}", {}
-        zone = timezone or "UTC"
+        kind = "export" if read.export else "snapshot"
+        username, api_base = "snapshot", f"{kind}:{snapshot.name}"
+        activities = read.last_activities
+        marks = activities.history_marks() if activities is not None else {}
+        zone, origin = choose_timezone(timezone, read.timezone, "the export's account settings")
     else:
         client = rt.client()
         account = client.user_settings()
         username, api_base = account.user.username, rt.api_label
-        zone = timezone or account.account.timezone or "UTC"
+        zone, origin = choose_timezone(timezone, account.account.timezone, "the account's settings")
         # Read the marks before the history: a change while we page shows up as drift later.
         marks = client.last_activities().history_marks()
         resolved = resolve_scopes(spec, client)
@@ -93,8 +98,18 @@ def compute_plan(
         created_at=fetched_at,
         progress=progress_after(history, removed),
         movies_kept=movies_kept(history, removed),
+        timezone=f"{zone} ({origin})",
     )
     return saved
+
+
+def choose_timezone(option: str | None, found: str | None, where: str) -> tuple[str, str]:
+    """The zone days are counted in, and where it came from: --timezone, ``where``, or UTC."""
+    if option is not None:
+        return option, "--timezone"
+    if found:
+        return check_timezone(found), where
+    return "UTC", "the default: none was given"
 
 
 def _group_key(deletion: PlannedDeletion) -> tuple[str, int]:
@@ -182,6 +197,11 @@ def _plan_notes(saved: SavedPlan) -> list[str]:
         for rule in saved.rules
         if rule.deletions == 0
     ]
+    if saved.account.username == "snapshot":
+        kind, _, name = saved.account.api_base.partition(":")
+        what = "Trakt's export" if kind == "export" else "the snapshot"
+        zone = f"; days in {saved.observed.timezone}" if saved.observed.timezone else ""
+        notes.append(f"planned offline from {what} {name}, not the live account{zone}.")
     if len(saved.deletions) > saved.max_deletions:
         notes.append(
             f"this plan removes {len(saved.deletions)} plays, more than max_deletions "

@@ -8,14 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from trakt_plan.errors import PlanFileError, ResolveError
-from trakt_plan.fetch import (
-    HistoryRead,
-    dump_snapshot,
-    fetch_history,
-    load_snapshot,
-    plan_reads,
-)
+from trakt_plan.fetch import HistoryRead, fetch_history, plan_reads
 from trakt_plan.resolve import resolve_offline
+from trakt_plan.snapshotfile import dump_snapshot, load_snapshot
 
 
 def utc(text: str) -> datetime:

@@ -7,7 +7,7 @@ helpers reach them as fixtures.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -170,3 +170,37 @@ def movie_play(
             "movie": {"title": title, "year": 2010, "ids": {"trakt": trakt}},
         }
     )
+
+
+class FakeCatalogue:
+    """Runtimes and air times by episode id, as the detector reads a catalogue."""
+
+    def __init__(
+        self,
+        runtimes: dict[int, int] | None = None,
+        aired: dict[int, datetime] | None = None,
+        default_minutes: int | None = 42,
+    ) -> None:
+        self.runtimes = runtimes or {}
+        self.aired = aired or {}
+        self.default_minutes = default_minutes
+
+    def episode_runtime(self, episode_id: int | None, show_id: int | None) -> timedelta | None:
+        minutes = self.runtimes.get(episode_id or 0, self.default_minutes)
+        return timedelta(minutes=minutes) if minutes else None
+
+    def movie_runtime(self, movie_id: int | None) -> timedelta | None:
+        minutes = self.runtimes.get(movie_id or 0, self.default_minutes)
+        return timedelta(minutes=minutes) if minutes else None
+
+    def episode_release(self, episode_id: int | None) -> datetime | None:
+        return self.aired.get(episode_id or 0)
+
+    def movie_release(self, movie_id: int | None) -> datetime | None:
+        return self.aired.get(movie_id or 0)
+
+
+@pytest.fixture
+def catalogue() -> Callable[..., FakeCatalogue]:
+    """Make a catalogue: ``catalogue(runtimes={id: minutes}, aired={id: instant})``."""
+    return FakeCatalogue

@@ -16,8 +16,8 @@ def test_the_whole_history_holds_one_bulk_mark_one_manual_mark_and_one_double(hi
     """On the demo account: both shows' one-second mark, TRON's manual mark, BB's double."""
     findings = find_accidents(history)
 
-    assert [finding.kind for finding in findings] == ["bulk", "manual", "double"]
-    bulk, manual, double = findings
+    assert [finding.kind for finding in findings] == ["same_second", "double_play", "manual"]
+    bulk, double, manual = findings
     assert set(bulk.history_ids) == AOS_BULK | BB_BULK
     assert bulk.summary == (
         "26 plays at 2025-11-17 01:02:03Z (22 of Marvel's Agents of S.H.I.E.L.D. (2013) "
@@ -83,7 +83,7 @@ def test_manual_marks_inside_a_bulk_mark_are_reported_once(episode):
     findings = find_accidents(history)
 
     assert [(f.kind, f.history_ids) for f in findings] == [
-        ("bulk", (11, 12, 13, 14)),
+        ("same_second", (11, 12, 13, 14)),
         ("manual", (20,)),
     ]
 

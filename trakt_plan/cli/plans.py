@@ -51,13 +51,16 @@ def plan(
     ] = False,
     snapshot: Annotated[
         Path | None,
-        typer.Option("--snapshot", help="Plan offline from a file saved by `history all --json`."),
+        typer.Option(
+            "--snapshot",
+            help="Plan offline from `history all --json` output or Trakt's export ZIP.",
+        ),
     ] = None,
     timezone: Annotated[
         str | None,
         typer.Option(
             "--timezone",
-            help="Timezone for per-day rules (default: the account's; UTC with --snapshot).",
+            help="Timezone for per-day rules (default: the account's or the export's, else UTC).",
         ),
     ] = None,
 ) -> None:

@@ -1,0 +1,76 @@
+"""``doctor``: the accident report of a scope, with the evidence and the rule for each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trakt_plan.errors import ExitStatus
+from trakt_plan.runtime import Runtime
+
+
+def doctor(
+    rt: Runtime,
+    reference: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[SCOPE]",
+            help="A show or movie (id, slug, URL, imdb:/tvdb:/tmdb: id or exact title); "
+            "leave out for the whole history.",
+        ),
+    ] = None,
+    days: Annotated[
+        int, typer.Option("--days", help="Days of the timeline (findings cover everything).")
+    ] = 90,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON on stdout.")
+    ] = False,
+    spec_path: Annotated[
+        Path | None,
+        typer.Option("-o", "--out", help="Write a starter plan whose rules cite the findings."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing --out file.")
+    ] = False,
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 2 when there are findings.")
+    ] = False,
+    snapshot: Annotated[
+        Path | None,
+        typer.Option(
+            "--snapshot",
+            help="Read the plays from `history all --json` output or Trakt's export ZIP.",
+        ),
+    ] = None,
+    now: Annotated[
+        str | None,
+        typer.Option("--now", help="Report as of this instant, e.g. 2026-12-01T04:00:00Z."),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option("--timezone", help="Count days here (default: the account's, else UTC)."),
+    ] = None,
+) -> None:
+    """Find the likely accidents of a scope and show the evidence: bulk, back-to-back and
+    release-date marks, flood days, double plays.
+
+    Example: trakt-plan doctor --days 30 -o cleanup.yaml
+    """
+    from trakt_plan.doctor import DoctorOptions, parse_now, run_doctor
+
+    options = DoctorOptions(
+        reference=reference,
+        days=days,
+        as_json=as_json,
+        out=spec_path,
+        force=force,
+        detailed_exitcode=detailed_exitcode,
+        snapshot=snapshot,
+        now=parse_now(now),
+        timezone=timezone,
+    )
+    status = run_doctor(rt, options)
+    if status != ExitStatus.OK:
+        raise typer.Exit(status)

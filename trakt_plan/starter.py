@@ -392,6 +392,28 @@ def _protect_hint(out: _Writer, ctx: _Context) -> None:
         out.hint(["protect:", "  - history: movies", "    when: {action: checkin}"], 0)
 
 
+def _sections(out: _Writer, ctx: _Context) -> list[Callable[[], None]]:
+    """The rule sections the findings call for, in the order the plan lists them."""
+    manual_ids = {i for f in ctx.of_kind("manual") for i in f.history_ids}
+    live_manual = sum(
+        1 for p in ctx.plays if p.id in manual_ids and p.item.watched_at >= ctx.window_start
+    )
+    sections: list[Callable[[], None]] = []
+    if ctx.of_kind("same_second"):
+        sections.append(lambda: _bulk_rule(out, ctx))
+    if manual_ids and live_manual:
+        sections.append(lambda: _manual_rule(out, ctx, live_manual))
+    if ctx.of_kind("double_play"):
+        sections.append(lambda: _double_rule(out, ctx))
+    kinds: tuple[Kind, ...] = ("runtime_chain", "at_release", "flood")
+    sections += [partial(_finding_rules, out, ctx, kind) for kind in kinds if ctx.of_kind(kind)]
+    if not sections:
+        sections.append(lambda: _guard_rule(out, ctx))
+    if manual_ids and not live_manual:
+        sections.append(lambda: _manual_rule(out, ctx, 0))
+    return sections
+
+
 def render_starter(
     scope: ResolvedScope | None,
     history: Sequence[HistoryItem],
@@ -433,21 +455,7 @@ def render_starter(
     out.raw()
     out.raw("rules:")
 
-    manual_ids = {i for f in ctx.of_kind("manual") for i in f.history_ids}
-    live_manual = sum(1 for p in plays if p.id in manual_ids and p.item.watched_at >= window_start)
-    sections: list[Callable[[], None]] = []
-    if ctx.of_kind("same_second"):
-        sections.append(lambda: _bulk_rule(out, ctx))
-    if manual_ids and live_manual:
-        sections.append(lambda: _manual_rule(out, ctx, live_manual))
-    if ctx.of_kind("double_play"):
-        sections.append(lambda: _double_rule(out, ctx))
-    kinds: tuple[Kind, ...] = ("runtime_chain", "at_release", "flood")
-    sections += [partial(_finding_rules, out, ctx, kind) for kind in kinds if ctx.of_kind(kind)]
-    if not sections:
-        sections.append(lambda: _guard_rule(out, ctx))
-    if manual_ids and not live_manual:
-        sections.append(lambda: _manual_rule(out, ctx, 0))
+    sections = _sections(out, ctx)
     for index, section in enumerate(sections):
         if index:
             out.raw()

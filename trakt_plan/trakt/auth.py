@@ -15,7 +15,7 @@ import json
 import stat
 import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +25,8 @@ from pydantic import ValidationError
 from trakt_plan.errors import ApiError, AuthError, Forbidden, NetworkError, RateLimited
 from trakt_plan.fsutil import atomic_write
 from trakt_plan.settings import OOB_REDIRECT_URI, ensure_private_dir
-from trakt_plan.trakt.client import trakt_headers
 from trakt_plan.trakt.models import DeviceCode, Token
+from trakt_plan.trakt.wire import trakt_headers
 
 __all__ = [
     "StaticTokenAuth",
@@ -114,9 +114,6 @@ class TraktAuth(httpx.Auth):
     saved before any request uses it.
     """
 
-    # Read 401 bodies before the flow refreshes, so the connection goes back to the pool.
-    requires_response_body = True
-
     def __init__(
         self,
         store: TokenStore,
@@ -153,17 +150,31 @@ class TraktAuth(httpx.Auth):
                 token = self._refresh(token)
             return token
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Send with the bearer; on a 401, refresh once (unless done meanwhile) and re-send."""
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        """Send with the bearer; on a 401, refresh once (unless done meanwhile) and re-send.
+
+        This flow takes a lock and reads and writes the token file, so it overrides
+        ``sync_auth_flow`` rather than ``auth_flow``, as httpx asks of such flows.
+        """
         token = self.current_token()
         request.headers["Authorization"] = f"Bearer {token.access_token}"
         response = yield request
         if response.status_code != 401:
             return
+        # Read the 401 before refreshing, so its connection goes back to the pool.
+        response.read()
         token = self._token_after_rejection(token.access_token)
         request.headers["Authorization"] = f"Bearer {token.access_token}"
         # A second 401 goes back to the client, which turns it into an AuthError.
         yield request
+
+    def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """Refused: the refresh goes through the sync ``httpx.Client`` given as ``http``."""
+        raise TypeError("TraktAuth works with httpx.Client only, not httpx.AsyncClient")
 
     def _token_after_rejection(self, rejected: str) -> Token:
         with self._lock:

@@ -38,7 +38,7 @@ def test_a_page_count_that_grows_mid_read_restarts_the_read(
 
     history.before = add_a_play
     client, recorder = make_client(history, concurrency=1)
-    caplog.set_level(logging.DEBUG, logger="trakt_plan.trakt.client")
+    caplog.set_level(logging.DEBUG, logger="trakt_plan.trakt.paging")
     items = client.history()
     assert ids(items) == list(range(101, 94, -1))
     assert recorder.pages().count(1) == 2

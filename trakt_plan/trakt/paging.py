@@ -49,6 +49,8 @@ class _Paging:
     items: int | None
     limit: int | None
     page: int | None
+    # Whether X-Pagination-Page-Count was sent at all.
+    announced: bool = True
 
     def sized(self, first_page: int) -> _Paging:
         """Take the size of a full first page as the page size when Trakt did not say it."""
@@ -134,6 +136,8 @@ class HistoryPager:
             if announced is not None:
                 _check_unmoved(announced, paging)
             items = self._parse_page(response, endpoint)
+            if not paging.announced and len(items) >= _asked_limit(params, paging):
+                raise _unannounced(path, len(items))
             # Without X-Pagination-Limit, a full first page is the best measure of a page.
             paging = paging.sized(len(items))
             problem = _page_problem(1, items, paging, paging.page)
@@ -206,7 +210,7 @@ class HistoryPager:
 
 
 def _paging(response: httpx.Response, endpoint: str, limit: int | None) -> _Paging:
-    """The pagination headers; a response without them holds everything there is."""
+    """The pagination headers; without them a page is all there is, unless it is full."""
     pages = _count_header(response, "X-Pagination-Page-Count", endpoint)
     items = _count_header(response, "X-Pagination-Item-Count", endpoint)
     page_limit = _count_header(response, "X-Pagination-Limit", endpoint)
@@ -216,7 +220,15 @@ def _paging(response: httpx.Response, endpoint: str, limit: int | None) -> _Pagi
         items=items,
         limit=page_limit if page_limit is not None else limit,
         page=page,
+        announced=pages is not None,
     )
+
+
+def _asked_limit(params: dict[str, str | int], paging: _Paging) -> int:
+    """How many plays make a page full: what Trakt says, else what was asked for."""
+    if paging.limit is not None:
+        return paging.limit
+    return int(params.get("limit", PAGE_LIMIT))
 
 
 def _count_header(response: httpx.Response, name: str, endpoint: str) -> int | None:
@@ -269,5 +281,16 @@ def _incomplete(path: str, problem: str) -> ApiError:
         f"Trakt sent an incomplete history for GET {path}: {problem}, twice in a row. "
         "A plan built on a history with holes could delete the wrong plays, so trakt-plan "
         "stopped; try again later.",
+        endpoint=f"GET {path}",
+    )
+
+
+def _unannounced(path: str, count: int) -> ApiError:
+    return ApiError(
+        f"Trakt sent a full page of {count} plays for GET {path} without the "
+        "X-Pagination-Page-Count header, so trakt-plan cannot tell how many pages follow. A plan "
+        "built on the first page alone could delete plays a full read keeps, so trakt-plan "
+        "stopped. A proxy or VPN between you and Trakt may strip the header: try without it, "
+        "or try again later.",
         endpoint=f"GET {path}",
     )

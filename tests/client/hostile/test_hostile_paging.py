@@ -184,3 +184,30 @@ def test_a_page_answered_with_another_page_is_not_taken(
     client, _ = make_client(history, concurrency=1)
     with pytest.raises(ApiError, match="page 2 was answered with page 1, twice"):
         client.history()
+
+
+def test_a_full_page_without_paging_headers_is_refused_not_read_as_the_whole_history(
+    make_client: MakeClient, play: Play
+) -> None:
+    """250 plays without X-Pagination-Page-Count may be page 1 of many: ApiError, not 250 plays."""
+    plays = [play(history_id) for history_id in range(1000, 0, -1)]
+
+    def strips_headers(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params["page"])
+        return httpx.Response(200, json=plays[(page - 1) * 250 : page * 250])
+
+    client, _ = make_client(strips_headers)
+    with pytest.raises(ApiError) as caught:
+        client.history()
+    message = str(caught.value)
+    assert "a full page of 250 plays" in message and "X-Pagination-Page-Count" in message
+
+
+def test_a_short_page_without_paging_headers_is_the_whole_history(
+    make_client: MakeClient, play: Play
+) -> None:
+    """Fewer plays than a page holds, without paging headers, is a complete one-page history."""
+    plays = [play(history_id) for history_id in range(30, 0, -1)]
+    client, recorder = make_client(lambda request: httpx.Response(200, json=plays))
+    assert list(range(30, 0, -1)) == ids(client.history())
+    assert recorder.pages() == [1]

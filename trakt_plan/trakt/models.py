@@ -1,8 +1,10 @@
 """Typed Trakt payloads (``trakt-api.md`` sections 3-6).
 
 Trakt adds fields over time and nulls many of them, so every model ignores
-unknown keys and accepts ``None`` where Trakt has sent it. Ids arrive as numbers
-but pydantic's lax mode also takes numeric strings, which some proxies produce.
+unknown keys and accepts ``None`` where Trakt has sent it. Ids are exact
+integers: a float such as ``12345678901234567.0`` is rounded when parsed and would
+then name another play, so ids take only JSON integers (or strings of digits, which
+some proxies produce).
 These models do no I/O.
 """
 
@@ -14,9 +16,11 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
+    Strict,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     WrapValidator,
@@ -43,6 +47,18 @@ TraktTime = Annotated[
 ]
 
 
+def _digits_as_int(value: Any) -> Any:
+    # Some proxies quote numbers; a string of digits is still exact, unlike a float.
+    if type(value) is str and value.isascii() and value.isdigit():
+        return int(value)
+    return value
+
+
+# A history or media id: a JSON integer (or a string of digits), never a float or a bool:
+# a float such as 12345678901234567.0 was rounded when it was parsed.
+TraktId = Annotated[int, BeforeValidator(_digits_as_int), Strict()]
+
+
 class TraktModel(BaseModel):
     """Base of every Trakt payload: tolerant of extra keys, immutable once parsed."""
 
@@ -50,11 +66,11 @@ class TraktModel(BaseModel):
 
 
 class Ids(TraktModel):
-    trakt: int | None = None
+    trakt: TraktId | None = None
     slug: str | None = None
     imdb: str | None = None
-    tmdb: int | None = None
-    tvdb: int | None = None
+    tmdb: TraktId | None = None
+    tvdb: TraktId | None = None
 
 
 class Show(TraktModel):
@@ -117,7 +133,7 @@ MediaType = Literal["movie", "episode"]
 class HistoryItem(TraktModel):
     """One play: what ``/sync/history`` returns and what ``/sync/history/remove`` deletes."""
 
-    id: int
+    id: TraktId
     watched_at: TraktTime
     # Trakt may add actions; an unknown one is kept as text rather than refused.
     action: str
@@ -211,7 +227,7 @@ class Counts(TraktModel):
 
 class NotFound(TraktModel):
     # Trakt's live responses sometimes omit `ids` entirely (trakt-api.md 13.2).
-    ids: list[int] = Field(default_factory=list)
+    ids: list[TraktId] = Field(default_factory=list)
     movies: list[Any] = Field(default_factory=list)
     episodes: list[Any] = Field(default_factory=list)
     shows: list[Any] = Field(default_factory=list)
@@ -237,7 +253,7 @@ class PlayToAdd(TraktModel):
     """A play to (re-)create: the episode or movie trakt id and its original time."""
 
     type: MediaType
-    trakt_id: int
+    trakt_id: TraktId
     watched_at: TraktTime
 
 

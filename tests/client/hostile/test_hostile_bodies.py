@@ -148,3 +148,26 @@ def test_a_remove_answer_that_is_not_json_is_an_error_not_a_guess(
     assert type(caught.value) is ApiError
     assert "POST /sync/history/remove: the body is not valid JSON" in str(caught.value)
     assert recorder.methods() == ["POST"]
+
+
+@pytest.mark.parametrize(
+    ("where", "body"),
+    [
+        ("0.id", b'[{"id": 12345678901234567.0, "watched_at": "2025-11-17T01:02:03.000Z", '),
+        ("0.episode.ids.trakt", b'[{"id": 7, "watched_at": "2025-11-17T01:02:03.000Z", '),
+    ],
+)
+def test_ids_sent_as_json_floats_are_refused_not_rounded(
+    make_client: MakeClient, where: str, body: bytes
+) -> None:
+    """A play whose history or episode id is a float (rounded on parsing) raises ApiError."""
+    trakt = b"123.0" if where.endswith("trakt") else b"123"
+    rest = (
+        b'"action": "watch", "type": "episode", "episode": {"season": 1, "number": 1, '
+        b'"ids": {"trakt": ' + trakt + b'}}, "show": {"title": "A", "ids": {"trakt": 1}}}]'
+    )
+    headers = {"X-Pagination-Page-Count": "1", "X-Pagination-Item-Count": "1"}
+    client, _ = make_client(answer(200, content=body + rest, headers=headers))
+    with pytest.raises(ApiError) as caught:
+        client.history()
+    assert f"(JSON path {where})" in str(caught.value)

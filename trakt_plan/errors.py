@@ -131,10 +131,17 @@ class NetworkError(TraktPlanError):
 
 
 class WriteOutcomeUnknown(NetworkError):
-    """An add was sent but no answer came back: re-read the history before sending again.
+    """An add was sent but no usable answer came back (a timeout, a drop, a 5xx such as 524).
 
-    Trakt does not de-duplicate adds, so such a write is never retried blindly.
+    The add may still land: Trakt keeps working on a request it did not answer in
+    time. It does not de-duplicate adds, so such a write is never re-sent in the
+    same run; ``recheck_after`` is how many seconds to wait before a re-read of the
+    history can tell whether it landed.
     """
+
+    def __init__(self, message: str, *, recheck_after: float = 300.0) -> None:
+        super().__init__(message)
+        self.recheck_after = recheck_after
 
 
 class PlanFileError(TraktPlanError):

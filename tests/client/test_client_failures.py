@@ -283,3 +283,20 @@ def test_no_error_message_ever_contains_the_token(make_client: MakeClient) -> No
             client.add_history([PLAY])
         assert secret not in str(caught.value)
         assert "Authorization" not in str(caught.value) and "Bearer" not in str(caught.value)
+
+
+def timeout(request: httpx.Request) -> httpx.Response:
+    raise httpx.ReadTimeout("no answer in time", request=request)
+
+
+@pytest.mark.parametrize("failure", [status(524), status(522), timeout])
+def test_an_add_answered_524_or_timing_out_may_still_land_and_says_when_to_recheck(
+    make_client: MakeClient, failure: Callable[[httpx.Request], httpx.Response]
+) -> None:
+    """A 52x or a timeout on an add says it may still land and to re-read after 5 minutes."""
+    client, recorder = make_client(sequence(failure, status(201, json={})))
+    with pytest.raises(WriteOutcomeUnknown) as caught:
+        client.add_history([PLAY])
+    message = str(caught.value)
+    assert (len(recorder.requests), caught.value.recheck_after) == (1, 300.0)
+    assert "may still land" in message and "Wait at least 5 minutes" in message

@@ -318,10 +318,11 @@ class TraktClient:
         """``POST /sync/history``: re-create plays at their original ``watched_at``.
 
         Trakt does not de-duplicate adds, so this is never re-sent once it may
-        have reached Trakt: a dropped connection, timeout or 5xx after sending
-        raises :class:`~trakt_plan.errors.WriteOutcomeUnknown` and the caller must
-        re-read the history first. 429s and connect errors (nothing sent) are
-        retried. An empty ``plays`` sends nothing.
+        have reached Trakt: a dropped connection, timeout or 5xx (a 524, say) after
+        sending means the add may still land, and raises
+        :class:`~trakt_plan.errors.WriteOutcomeUnknown`, whose ``recheck_after``
+        says how long to wait before a re-read can tell. 429s and connect errors
+        (nothing sent) are retried. An empty ``plays`` sends nothing.
         """
         if not plays:
             return AddResult()

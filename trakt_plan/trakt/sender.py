@@ -4,9 +4,9 @@ Which failures are retried::
 
     429                          wait Retry-After, then send again (any verb)
     5xx, 52x, drops, timeouts    back off and send again, except for a non-idempotent
-                                 call (an add), which raises WriteOutcomeUnknown:
-                                 Trakt does not de-duplicate adds, so a blind
-                                 re-send could double plays
+                                 call (an add), which may still land: it raises
+                                 WriteOutcomeUnknown and is never re-sent, since
+                                 Trakt does not de-duplicate adds
     connect errors               nothing was sent: retried for every verb
     401                          the auth refreshes once and re-sends; then AuthError
     403 420 423 426 404 4xx      never retried: see trakt_plan.trakt.statuses
@@ -44,6 +44,9 @@ __all__ = ["ClientStats", "RetryPolicy", "Sender"]
 _MAX_RETRY_AFTER = 900.0
 # Even a Retry-After of 0 waits this long, so a misbehaving server cannot make us hot-loop.
 _MIN_RETRY_AFTER = 0.1
+# After a timed-out add (Cloudflare gives up on Trakt after 100 s), a re-read this much
+# later sees whether it landed.
+_RECHECK_AFTER = 300.0
 # Exceptions raised before a single byte of the request left this machine.
 _NOTHING_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
@@ -281,10 +284,14 @@ class Sender:
 
 
 def _outcome_unknown(endpoint: str, reason: str) -> WriteOutcomeUnknown:
+    minutes = round(_RECHECK_AFTER / 60)
     return WriteOutcomeUnknown(
-        f"{endpoint} was sent but no usable answer came back ({reason}), so it is unknown "
-        "whether Trakt added the plays. Trakt does not de-duplicate adds, so trakt-plan will "
-        "not send them again blindly: re-read the history before adding them again."
+        f"{endpoint} was sent but no usable answer came back ({reason}), and the add may "
+        "still land: Trakt keeps working on a request it did not answer in time, so the "
+        "plays can appear minutes later. Trakt does not de-duplicate adds, so trakt-plan "
+        f"does not send it again in this run. Wait at least {minutes} minutes, then re-read "
+        "the history before adding anything again.",
+        recheck_after=_RECHECK_AFTER,
     )
 
 

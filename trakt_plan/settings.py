@@ -6,10 +6,13 @@ Precedence is the spec's: flags beat environment, which beats the config file
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -46,9 +49,35 @@ def ensure_private_dir(path: Path) -> Path:
     return path
 
 
+def refuse_writable_by_others(path: Path, *, what: str) -> None:
+    """Refuse, as ssh does, a file that users other than its owner could have changed.
+
+    A directory is refused when anyone may write to it (they could swap the files in
+    it); a file when its group or others may write to it. A missing path passes.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ConfigError(f"cannot check {what} {path}: {exc.strerror or exc}.") from None
+    if stat.S_ISDIR(mode):
+        unsafe, fix = bool(mode & stat.S_IWOTH), f"chmod 700 {path}"
+    else:
+        unsafe, fix = bool(mode & (stat.S_IWGRP | stat.S_IWOTH)), f"chmod 600 {path}"
+    if unsafe:
+        raise ConfigError(
+            f"{what} {path} can be changed by other users of this machine (mode "
+            f"{stat.S_IMODE(mode):o}), so they could choose which Trakt account and app "
+            f"trakt-plan uses; it is not trusted. Run `{fix}` and try again."
+        )
+
+
 def _read_config_file(path: Path) -> dict[str, str]:
+    refuse_writable_by_others(path.parent, what="the config dir")
     if not path.exists():
         return {}
+    refuse_writable_by_others(path, what="the config file")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -79,6 +108,8 @@ class Settings:
     # TRAKT_ACCESS_TOKEN: used as is, never written to disk.
     access_token: str | None = field(default=None, repr=False)
     sandbox: bool = False
+    # --insecure-http / TRAKT_PLAN_INSECURE_HTTP=1: allow http:// to a host off this machine.
+    insecure_http: bool = False
 
     @property
     def state_dir(self) -> Path:
@@ -94,11 +125,32 @@ class Settings:
         return self.config_dir / "sandbox" / "state.json"
 
 
-def _clean_base(value: str, what: str) -> str:
+def _clean_base(value: str, what: str, *, insecure_http: bool) -> str:
     value = value.strip().rstrip("/")
     if not value.startswith(("http://", "https://")):
         raise ConfigError(f"{what} must be an http(s) URL, got {value!r}.")
+    if value.startswith("http://") and not insecure_http and not _is_loopback(value):
+        raise ConfigError(
+            f"{what} {value} is plain http:// to another machine: the access token and the "
+            "app's client secret would cross the network unencrypted. Use https://, or pass "
+            "--insecure-http (TRAKT_PLAN_INSECURE_HTTP=1) if you really mean it."
+        )
     return value
+
+
+def _is_loopback(url: str) -> bool:
+    """Whether ``url`` names this machine (localhost, 127.0.0.0/8, ::1)."""
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def load_settings(
@@ -108,8 +160,10 @@ def load_settings(
     client_id: str | None = None,
     client_secret: str | None = None,
     sandbox: bool = False,
+    insecure_http: bool = False,
 ) -> Settings:
     """Resolve settings from flags (the arguments), the environment and the config file."""
+    insecure_http = insecure_http or _env_flag("TRAKT_PLAN_INSECURE_HTTP")
     directory = config_dir()
     file_values = _read_config_file(directory / "config.toml")
     env = os.environ
@@ -129,11 +183,12 @@ def load_settings(
     if api is None:
         api = DEFAULT_API_BASE
     return Settings(
-        api_base=_clean_base(api, "the API base"),
-        auth_base=_clean_base(auth, "the auth base"),
+        api_base=_clean_base(api, "the API base", insecure_http=insecure_http),
+        auth_base=_clean_base(auth, "the auth base", insecure_http=insecure_http),
         client_id=pick(client_id, "TRAKT_CLIENT_ID", "client_id"),
         client_secret=pick(client_secret, "TRAKT_CLIENT_SECRET", "client_secret"),
         config_dir=directory,
         access_token=env.get("TRAKT_ACCESS_TOKEN") or None,
         sandbox=sandbox,
+        insecure_http=insecure_http,
     )

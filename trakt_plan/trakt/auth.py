@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from trakt_plan.errors import ApiError, AuthError, Forbidden, NetworkError, RateLimited
 from trakt_plan.fsutil import atomic_write
-from trakt_plan.settings import OOB_REDIRECT_URI, ensure_private_dir
+from trakt_plan.settings import OOB_REDIRECT_URI, ensure_private_dir, refuse_writable_by_others
 from trakt_plan.trakt.models import DeviceCode, Token
 from trakt_plan.trakt.wire import trakt_headers
 
@@ -48,7 +48,8 @@ class TokenStore:
     """The saved token pair, one JSON file (normally ``<config dir>/token.json``).
 
     ``on_insecure`` receives a warning when :meth:`load` finds the file readable by
-    other users; the token is still used, and ``insecure_permissions`` says so.
+    other users; the token is still used, and ``insecure_permissions`` says so. A
+    file other users could write to is refused (ConfigError), as ssh does.
     """
 
     def __init__(self, path: Path, *, on_insecure: Callable[[str], None] | None = None) -> None:
@@ -72,6 +73,8 @@ class TokenStore:
                 f"Cannot read the token file {self.path} ({exc.strerror or exc}). Fix its "
                 f"permissions or delete it, then run `trakt-plan login`."
             ) from None
+        # Anyone who could write it could slip in a token of their own account.
+        refuse_writable_by_others(self.path, what="the token file")
         self.insecure_permissions = bool(mode & (stat.S_IRWXG | stat.S_IRWXO))
         if self.insecure_permissions and self._on_insecure is not None and not self._warned:
             # Once per store: the token is re-read on every refresh.

@@ -27,6 +27,7 @@ class GlobalOptions:
     auth_base: str | None = None
     client_id: str | None = None
     client_secret: str | None = None
+    insecure_http: bool = False
     sandbox: bool = False
     no_color: bool = False
     verbose: bool = False
@@ -49,6 +50,7 @@ class Runtime:
             client_id=options.client_id,
             client_secret=options.client_secret,
             sandbox=options.sandbox,
+            insecure_http=options.insecure_http,
         )
         # The command that picks up where a Ctrl-C left off, once the command has one.
         self.resume_with: str | None = None

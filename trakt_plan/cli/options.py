@@ -2,7 +2,7 @@
 
 Why this machinery exists: Click (and so typer) binds an option to the group or the
 command it is declared on, so ``--sandbox`` declared once on the top-level group
-would be rejected after the command name, where people type it. Declaring the seven
+would be rejected after the command name, where people type it. Declaring the eight
 options on every command by hand would repeat them fifteen times. Instead
 :func:`with_global_options` rewrites each command's signature to append them, and
 :func:`main_callback` declares the same options on the group; the command-level
@@ -71,6 +71,14 @@ _GLOBAL_OPTIONS = (
         "client_secret",
         ("--client-secret",),
         "Your Trakt API app's client secret. Env: TRAKT_CLIENT_SECRET.",
+        detail=True,
+    ),
+    _GlobalOption(
+        "insecure_http",
+        ("--insecure-http",),
+        "Allow a plain http:// API or auth base on another machine (tokens and the client "
+        "secret then cross the network unencrypted). Env: TRAKT_PLAN_INSECURE_HTTP=1.",
+        is_flag=True,
         detail=True,
     ),
     _GlobalOption(

@@ -1,6 +1,6 @@
 """The docs' terminal transcripts, read back and replayed against the bundled demo account.
 
-A recipe is a ``## `` section of a Markdown page. Its ```yaml blocks are plan files, named
+A recipe is a ``##`` or ``###`` section of a Markdown page. Its ```yaml blocks are plan files, named
 by their first line (``# aos-cleanup.yaml``). Its ```console blocks are transcripts in the
 usual shell form::
 
@@ -41,7 +41,7 @@ class Command:
 
 @dataclass
 class Recipe:
-    """One ``## `` section: its title, its plan files and its transcript commands, in order."""
+    """One section: its title, its plan files and its transcript commands, in order."""
 
     title: str
     files: dict[str, str] = field(default_factory=dict)
@@ -51,12 +51,12 @@ class Recipe:
 def _section_titles(text: str) -> list[tuple[int, str]]:
     return [
         (match.start(), match.group(1).strip())
-        for match in re.finditer(r"^## (.+)$", text, re.MULTILINE)
+        for match in re.finditer(r"^###? (.+)$", text, re.MULTILINE)
     ]
 
 
 def read_recipes(page: Path) -> list[Recipe]:
-    """Every ``## `` section of ``page`` that has a transcript, with its plan files."""
+    """Every section of ``page`` that has a transcript, with its plan files."""
     text = page.read_text(encoding="utf-8")
     titles = _section_titles(text)
     recipes = {title: Recipe(title) for _, title in titles}
@@ -167,3 +167,24 @@ class Shell:
         if target is not None:
             (self.workdir / target).write_text(self.last.stdout, encoding="utf-8")
         return self.last
+
+
+def replay(recipe: Recipe, workdir: Path, page: str, invoke: Callable[..., Run]) -> list[str]:
+    """Run the recipe in ``workdir`` (its plan files written there first); what differs.
+
+    Each problem names ``page:line`` of the command, what it did not print and what it did.
+    """
+    for name, text in recipe.files.items():
+        (workdir / name).write_text(text, encoding="utf-8")
+    shell = Shell(workdir, invoke)
+    problems = []
+    for number, command in enumerate(recipe.commands):
+        run = shell.run(command.text)
+        following = recipe.commands[number + 1 : number + 2]
+        status_shown = [next_command.text for next_command in following] == ["echo $?"]
+        where = f"{page}:{command.line}: $ {command.text}"
+        if run.exit_code != 0 and not status_shown:
+            problems.append(f"{where}\nexited {run.exit_code}:\n{run.output}")
+        for block in missing(command.expected, run):
+            problems.append(f"{where}\ndid not print:\n{block}\nit printed:\n{run.output}")
+    return problems

@@ -123,7 +123,7 @@ def test_commands_run_as_a_subprocess(cli):
     """`python -m trakt_plan` works end to end as a separate process."""
     run = cli.subprocess("--sandbox", "history", "all", "--json")
     assert run.exit_code == 0, run.stderr
-    assert len(json.loads(run.stdout)) == 95
+    assert len(json.loads(run.stdout)) == 548
     version = cli.subprocess("--version")
     assert version.exit_code == 0 and version.stdout.startswith("trakt-plan ")
 

@@ -36,7 +36,7 @@ def test_error_rate_one_answers_server_errors_and_does_nothing(faulty):
     }
     assert statuses <= {500, 502, 503, 504, 520, 521, 522}
     assert len(statuses) > 1
-    assert len(server.state.history()) == 95
+    assert len(server.state.history()) == 548
     assert server.stats.faults == 12
 
 

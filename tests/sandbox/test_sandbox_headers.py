@@ -83,7 +83,7 @@ def test_post_with_a_non_json_content_type_fails_the_precondition(api):
     """A remove sent as form data gets 412 and removes nothing."""
     response = api.post("/sync/history/remove", data={"ids": "10000000027"})
     assert response.status_code == 412
-    assert api.get("/sync/history", params={"limit": 1}).json()[0]["id"] == 10000000027
+    assert api.get("/sync/history/shows/1394", params={"limit": 1}).json()[0]["id"] == 10000000027
 
 
 def test_post_with_broken_json_is_a_bad_request(api):

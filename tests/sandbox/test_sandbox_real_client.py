@@ -30,13 +30,13 @@ def _log_in(client: TraktClient, tokens: dict[str, object]) -> None:
 
 
 def test_trakt_py_pages_through_the_whole_history(sandbox, trakt_py):
-    """trakt.py's paging (a HEAD for the counts, then GETs) reads all 95 demo plays."""
+    """trakt.py's paging (a HEAD for the counts, then GETs) reads all 548 demo plays."""
     _log_in(trakt_py, sandbox.state.issue_token())
     plays = list(trakt_py["sync/history"].get(pagination=True, per_page=25, exceptions=True))
     assert [play.id for play in plays] == [row["id"] for row in sandbox.state.history()]
     methods = [(method, target.split("?")[0]) for method, target, _ in sandbox.stats.log]
     assert methods[0] == ("HEAD", "/sync/history")
-    assert methods.count(("GET", "/sync/history")) == 4
+    assert methods.count(("GET", "/sync/history")) == 22
 
 
 def test_trakt_py_searches_and_removes_one_play(sandbox, trakt_py):

@@ -36,7 +36,7 @@ def test_open_sandbox_keeps_the_account_between_runs(tmp_path, knobs, headers):
     try:
         ensure_sandbox_token(again, token_path)
         assert json.loads(token_path.read_text())["access_token"] == token
-        assert len(again.state.history()) == 94
+        assert len(again.state.history()) == 547
     finally:
         again.stop()
 
@@ -62,8 +62,8 @@ def test_mock_transport_serves_the_same_emulator_without_a_socket(headers):
         transport=server.mock_transport(), base_url="https://api.sandbox.test"
     ) as client:
         response = client.get("/sync/history", params={"limit": 2}, headers=headers(token))
-        assert [item["id"] for item in response.json()] == [10000000027, 10000000026]
-        assert response.headers["X-Pagination-Item-Count"] == "95"
+        assert [item["id"] for item in response.json()] == [10000000492, 10000000491]
+        assert response.headers["X-Pagination-Item-Count"] == "548"
         code = client.post(
             "/oauth/device/code",
             json={"client_id": SANDBOX_CLIENT_ID},
@@ -84,7 +84,7 @@ def test_mock_transport_turns_a_drop_into_a_protocol_error(headers):
         pytest.raises(httpx.RemoteProtocolError),
     ):
         client.post("/sync/history/remove", json={"ids": [10000000027]}, headers=headers(token))
-    assert len(server.state.history()) == 94
+    assert len(server.state.history()) == 547
 
 
 def test_handle_answers_a_request_with_no_user_agent_at_all():

@@ -58,7 +58,7 @@ def test_server_with_state_path_saves_after_each_write(tmp_path, open_client, he
         client = open_client(server, headers(server.state.issue_token()["access_token"]))
         client.post("/sync/history/remove", json={"ids": [10000000027]})
         on_disk = SandboxState.load(path)
-        assert len(on_disk.history()) == 94
+        assert len(on_disk.history()) == 547
     finally:
         server.stop()
     assert path.stat().st_mode & 0o777 == 0o600
@@ -69,16 +69,16 @@ def test_add_plays_returns_increasing_new_ids(sandbox):
     ids = sandbox.state.add_plays(
         "sandbox-user",
         [
-            {"type": "episode", "trakt_id": 139400101, "watched_at": "2025-12-01T20:00:00.000Z"},
+            {"type": "episode", "trakt_id": 139400101, "watched_at": "2026-12-01T20:00:00.000Z"},
             {
                 "type": "movie",
                 "trakt_id": 14701,
-                "watched_at": "2025-12-02T20:00:00.000Z",
+                "watched_at": "2026-12-02T20:00:00.000Z",
                 "action": "checkin",
             },
         ],
     )
-    assert ids == [10000000040, 10000000041]
+    assert ids == [10000000493, 10000000494]
     newest = sandbox.state.history()[0]
     assert (newest["id"], newest["action"], newest["movie"]["title"]) == (
         ids[1],
@@ -101,7 +101,7 @@ def test_history_returns_copies(sandbox):
     first = sandbox.state.history()
     first[0]["show"]["title"] = "changed"
     first.clear()
-    assert sandbox.state.history()[0]["show"]["title"] == "Marvel's Agents of S.H.I.E.L.D."
+    assert sandbox.state.history()[0]["show"]["title"] == "Friends"
 
 
 def test_generated_account_of_100k_plays_has_unique_ids():

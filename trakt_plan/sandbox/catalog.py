@@ -18,6 +18,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
 
@@ -33,6 +34,7 @@ SEASON_TMDB_OFFSET = 300_000_000
 CATALOG_UPDATED_AT = "2025-01-01T00:00:00.000Z"
 
 ID_TYPES = ("trakt", "imdb", "tmdb", "tvdb")
+_SEASON_KEYED = ("seasons", "premieres", "runtimes")
 
 
 @dataclass
@@ -62,16 +64,23 @@ class ShowRecord:
     rating: float = 8.0
     votes: int = 1000
     language: str = "en"
+    # Season number -> the local date (airs_timezone) of its first episode; the others
+    # follow a week apart at airs_time. Seasons not listed get made-up dates.
+    premieres: dict[int, str] = field(default_factory=dict)
+    # Season number -> each episode's runtime in minutes (None: unknown, the show's applies).
+    runtimes: dict[int, list[int | None]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        data["seasons"] = {str(number): count for number, count in self.seasons.items()}
+        for key in _SEASON_KEYED:
+            data[key] = {str(number): value for number, value in data[key].items()}
         return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ShowRecord:
         values = dict(data)
-        values["seasons"] = {int(number): int(count) for number, count in data["seasons"].items()}
+        for key in _SEASON_KEYED:
+            values[key] = {int(number): value for number, value in data.get(key, {}).items()}
         return cls(**values)
 
     @property
@@ -125,13 +134,32 @@ class EpisodeRef:
 
     @property
     def first_aired(self) -> str:
-        """A plausible air date: seasons a year apart, episodes a week apart."""
-        pilot = parse_trakt_time(self.show.first_aired)
+        """The season's premiere plus a week per episode, at the show's local air time.
+
+        Without a listed premiere, a plausible date: seasons a year apart, episodes a week
+        apart from the show's first air date.
+        """
+        show = self.show
+        premiere = show.premieres.get(self.season)
+        if premiere is not None:
+            day = date.fromisoformat(premiere) + timedelta(weeks=self.number - 1)
+            hour, minute = (int(part) for part in show.airs_time.split(":"))
+            local = datetime(day.year, day.month, day.day, hour, minute)
+            return format_trakt_time(local.replace(tzinfo=ZoneInfo(show.airs_timezone)))
+        pilot = parse_trakt_time(show.first_aired)
         if self.season == 0:
             aired = pilot + timedelta(days=30 + 7 * (self.number - 1))
         else:
             aired = pilot + timedelta(days=364 * (self.season - 1) + 7 * (self.number - 1))
         return format_trakt_time(aired)
+
+    @property
+    def runtime(self) -> int | None:
+        """Minutes, as listed for the episode (None when the catalogue does not know)."""
+        listed = self.show.runtimes.get(self.season)
+        if listed is None:
+            return self.show.runtime
+        return listed[self.number - 1] if self.number <= len(listed) else None
 
 
 @dataclass(frozen=True)
@@ -420,7 +448,7 @@ class Catalog:
                 first_aired=episode.first_aired,
                 updated_at=CATALOG_UPDATED_AT,
                 available_translations=[episode.show.language],
-                runtime=episode.show.runtime,
+                runtime=episode.runtime,
                 episode_type="standard",
             )
         return data

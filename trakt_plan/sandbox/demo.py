@@ -1,7 +1,8 @@
 """The bundled demo account: its catalogue (``data/demo_catalog.json``) and its plays.
 
-Other modules' tests depend on the exact demo facts (ids, times, actions), so they are
-written out here plainly rather than computed from a seed.
+Other modules' tests depend on the exact demo facts (ids, times, actions), so the 2025
+plays are written out here plainly rather than computed from a seed; the 2026 ones, with
+the accidents of that year, are in :mod:`trakt_plan.sandbox.demo_2026`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from functools import partial
 from importlib import resources
 
 from trakt_plan.sandbox.catalog import Catalog
+from trakt_plan.sandbox.demo_2026 import plays_2026
 from trakt_plan.sandbox.state import (
     Play,
     SandboxState,
@@ -130,8 +132,13 @@ def _demo_activities(plays: list[Play]) -> dict[str, object]:
 
 
 def demo_state() -> SandboxState:
-    """A fresh copy of the demo account: ``sandbox-user`` with 95 plays (see the module)."""
-    plays = _demo_plays()
-    state = SandboxState(demo_catalog(), default_user=DEMO_USER, next_history_id=10_000_000_040)
+    """A fresh copy of the demo account: ``sandbox-user`` with 548 plays.
+
+    95 plays of 2025 (this module) and 453 of 2026 with its accidents (``demo_2026``).
+    """
+    catalog = demo_catalog()
+    plays = _demo_plays() + plays_2026(catalog)
+    next_id = max(play.id for play in plays) + 1
+    state = SandboxState(catalog, default_user=DEMO_USER, next_history_id=next_id)
     state.users[DEMO_USER] = UserRecord(demo_profile(), _demo_activities(plays), plays)
     return state

@@ -9,7 +9,11 @@ from dataclasses import dataclass
 
 @dataclass
 class Knobs:
-    """How the emulator misbehaves and paces callers; tests may change fields mid-run."""
+    """How the emulator misbehaves and paces callers; tests may change fields mid-run.
+
+    A limit under one second is a test's scaled-down clock: its 429s then say
+    ``Retry-After`` in hundredths, where Trakt's real pace says whole seconds.
+    """
 
     latency: float = 0.0  # seconds added to every request
     error_rate: float = 0.0  # share answered 500/502/503/504/520/521/522 before doing anything

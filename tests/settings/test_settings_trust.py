@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from trakt_plan.cli import app
+from tests.support.cli import invoke
 from trakt_plan.errors import ConfigError
 from trakt_plan.settings import config_dir, load_settings
 from trakt_plan.trakt.auth import TokenStore
@@ -89,11 +88,8 @@ def test_a_token_file_writable_by_others_is_refused() -> None:
 
 def test_the_command_line_refuses_plain_http_until_told_insecure_http() -> None:
     """`whoami --api-base http://…` exits 1 naming the opt-in; with --insecure-http it gets past."""
-    runner = CliRunner()
-    refused = runner.invoke(app, ["whoami", "--api-base", "http://trakt.example.net"])
-    allowed = runner.invoke(
-        app, ["whoami", "--api-base", "http://trakt.example.net", "--insecure-http"]
-    )
+    refused = invoke("whoami", "--api-base", "http://trakt.example.net")
+    allowed = invoke("whoami", "--api-base", "http://trakt.example.net", "--insecure-http")
     assert (refused.exit_code, "--insecure-http" in refused.stderr) == (1, True)
     assert (allowed.exit_code, "unencrypted" in allowed.stderr) == (1, False)
     assert "no Trakt API app configured" in allowed.stderr

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from trakt_plan import __version__
 from trakt_plan.errors import PlanFileError
 from trakt_plan.fsutil import atomic_write, read_json_file
+from trakt_plan.labels import episode_code, plural, title_year
 from trakt_plan.planner import PlanResult, ShowProgress
 from trakt_plan.spec.model import PlanSpec, ScopeRef
 from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
@@ -260,11 +261,11 @@ class PlannedDeletion(_Frozen):
     def label(self) -> str:
         """``Show (2013) S03E16`` or ``Movie (2010)``: how people recognise the play."""
         if self.type == "episode":
-            title = _label(self.show.title, self.show.year) if self.show else "unknown show"
+            title = title_year(self.show.title, self.show.year) if self.show else "unknown show"
             if self.episode is not None:
-                return f"{title} S{self.episode.season:02d}E{self.episode.number:02d}"
+                return f"{title} {episode_code(self.episode.season, self.episode.number)}"
             return title
-        return _label(self.movie.title, self.movie.year) if self.movie else "unknown movie"
+        return title_year(self.movie.title, self.movie.year) if self.movie else "unknown movie"
 
 
 class SavedProgress(_Frozen):
@@ -311,11 +312,6 @@ class SavedPlan(_Frozen):
     summary: Summary
 
 
-def _label(title: str | None, year: int | None) -> str:
-    name = title if title else "untitled"
-    return f"{name} ({year})" if year is not None else name
-
-
 def canonical_json(value: object) -> str:
     """JSON with sorted keys and no whitespace: the form that is hashed.
 
@@ -360,7 +356,9 @@ def make_saved_plan(
     by_show: dict[str, int] = {}
     for deletion in deletions:
         media = deletion.show if deletion.type == "episode" else deletion.movie
-        key = _label(media.title, media.year) if media is not None else f"unknown {deletion.type}"
+        key = (
+            title_year(media.title, media.year) if media is not None else f"unknown {deletion.type}"
+        )
         by_show[key] = by_show.get(key, 0) + 1
 
     rules = []
@@ -500,7 +498,7 @@ def read_saved_plan(path: Path) -> SavedPlan:
         where = ".".join(str(part) for part in first["loc"]) or "the top level"
         raise PlanFileError(
             f"{path}: the saved plan is damaged: {first['msg']} at {where}"
-            f" ({exc.error_count()} problem{'s' if exc.error_count() != 1 else ''} in all). "
+            f" ({plural(exc.error_count(), 'problem')} in all). "
             "Plan again rather than editing the file."
         ) from None
     if compute_plan_id(plan.deletions) != plan.plan_id:

@@ -26,6 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trakt_plan.errors import ConfigError, ResolveError
+from trakt_plan.labels import episode_code
 from trakt_plan.media import media_key
 from trakt_plan.spec.conditions import Burst, Conditions, Repeats
 from trakt_plan.spec.model import PlanSpec, ScopeRef
@@ -435,7 +436,7 @@ def progress_after(
         last = furthest.item.episode if furthest is not None else None
         next_code = None
         if last is not None:
-            next_code = f"S{last.season:02d}E{last.number + 1:02d}"
+            next_code = episode_code(last.season, last.number + 1)
         progress[show_id] = ShowProgress(
             show=shows[show_id],
             last=last,

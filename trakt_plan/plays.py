@@ -11,6 +11,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from trakt_plan.labels import title_year
 from trakt_plan.media import media_key
 from trakt_plan.trakt.models import HistoryItem, ResolvedScope
 
@@ -19,12 +20,9 @@ __all__ = [
     "Play",
     "clean",
     "clip",
-    "episode_code",
     "in_scope",
     "media_title",
     "plays_in_order",
-    "plural",
-    "utc_text",
 ]
 
 TITLE_WIDTH = 60
@@ -59,9 +57,7 @@ def clip(text: str, width: int = TITLE_WIDTH) -> str:
 
 def media_title(title: str | None, year: int | None, fallback: str) -> str:
     name = clean(title).strip() if title else ""
-    if not name:
-        return fallback
-    return f"{name} ({year})" if year is not None else name
+    return title_year(name, year) if name else fallback
 
 
 def _to_play(item: HistoryItem) -> Play:
@@ -101,19 +97,6 @@ def plays_in_order(history: Iterable[HistoryItem]) -> list[Play]:
             unique[item.id] = item
     ordered = sorted(unique.values(), key=lambda item: (item.watched_at, item.id))
     return [_to_play(item) for item in ordered]
-
-
-def utc_text(value: datetime) -> str:
-    """A time as `trakt-plan history` shows it: ``2025-11-17 01:02:03Z``."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
-
-
-def episode_code(code: tuple[int, int]) -> str:
-    return f"S{code[0]:02d}E{code[1]:02d}"
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def in_scope(plays: list[Play], scope: ResolvedScope | None) -> list[Play]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from trakt_plan.errors import NotFound, ResolveError
+from trakt_plan.labels import plural
 from trakt_plan.spec.model import PlanSpec, ScopeRef
 from trakt_plan.trakt.models import HistoryItem, Ids, Movie, ResolvedScope, SearchResult, Show
 
@@ -117,10 +118,6 @@ def _describe(text: str, year: int | None) -> str:
     return f'"{text}"' + (f" (year {year})" if year is not None else "")
 
 
-def _plural(kind: Kind, count: int) -> str:
-    return kind if count == 1 else f"{kind}s"
-
-
 def _fetch(client: ResolveClient, kind: Kind, ref: str | int) -> Show | Movie:
     return client.show(ref) if kind == "show" else client.movie(ref)
 
@@ -202,7 +199,7 @@ def _resolve_title(
         )
     candidates = ", ".join(_candidate(m) for m in matches)
     raise ResolveError(
-        f"{kind} {_describe(text, year)} matches {len(matches)} {_plural(kind, len(matches))}: "
+        f"{kind} {_describe(text, year)} matches {plural(len(matches), kind)}: "
         f"{candidates}; use a trakt id, a slug or add year: to the rule."
     )
 

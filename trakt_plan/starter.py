@@ -19,16 +19,14 @@ from typing import Any
 
 from trakt_plan import __version__
 from trakt_plan.detect import BULK_PLAYS, KINDS, Finding, Kind, find_accidents
+from trakt_plan.labels import episode_code, play_time, plural
 from trakt_plan.plays import (
     Play,
     clean,
     clip,
-    episode_code,
     in_scope,
     media_title,
     plays_in_order,
-    plural,
-    utc_text,
 )
 from trakt_plan.trakt.models import HistoryItem, ResolvedScope
 
@@ -175,7 +173,7 @@ def _header(out: _Writer, ctx: _Context, now: datetime, source: str) -> None:
                 out.prose(f"  - {_MARKS[kind]}: {finding.summary}", hang=4)
             if len(found) > _SHOWN_FINDINGS:
                 more = len(found) - _SHOWN_FINDINGS
-                out.comment(f"  - and {more} more {_MARKS[kind]}{'' if more == 1 else 's'}")
+                out.comment(f"  - and {plural(more, f'more {_MARKS[kind]}')}")
     else:
         out.prose(
             "Nothing looks wrong: no bulk marks, back-to-back or release-date marks, flood days, "
@@ -202,11 +200,11 @@ def _recent(out: _Writer, ctx: _Context) -> None:
     recent = ctx.plays[::-1][:RECENT_PLAYS]
     out.comment(f"The {plural(len(recent), 'newest play')}, newest first:")
     for play in recent:
-        what = episode_code(play.code) if play.code is not None else ""
+        what = episode_code(*play.code) if play.code is not None else ""
         if ctx.scope is None or play.code is None:
             what = f"{clip(play.title, 40)} {what}".strip()
         mark = flagged.get(play.id)
-        line = f"  {play.id:>12}  {utc_text(play.item.watched_at)}  {play.item.action:<8}  {what}"
+        line = f"  {play.id:>12}  {play_time(play.item.watched_at)}  {play.item.action:<8}  {what}"
         out.comment(f"{line}  <- {mark}" if mark else line)
     if len(ctx.plays) > len(recent):
         out.comment("  ... `trakt-plan history` lists them all.")
@@ -234,7 +232,7 @@ def _bulk_rule(out: _Writer, ctx: _Context) -> None:
     first = ctx.play(found[0].history_ids[0])
     out.prose("To keep some of these plays, uncomment the lines below and list them:", 4)
     if ctx.is_show and first.code is not None:
-        out.hint(["unless:", f"  episodes: [{episode_code(first.code)}]"], 4)
+        out.hint(["unless:", f"  episodes: [{episode_code(*first.code)}]"], 4)
     else:
         out.hint(["unless:", f"  history_ids: [{first.id}]"], 4)
 

@@ -11,8 +11,6 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Literal
 
 from rich.console import Console
@@ -33,15 +31,11 @@ from rich.text import Text
 
 from trakt_plan.detect.report import DoctorReport
 from trakt_plan.detect.scan import Finding
+from trakt_plan.labels import play_time, title_year
 from trakt_plan.starter import rule_flow
 from trakt_plan.trakt.models import HistoryItem, SearchResult, UserSettings
-
-
-def short_time(value: datetime | str) -> str:
-    """``2025-11-20 10:11:12Z``: the way section 1 of the spec shows a play's time."""
-    if isinstance(value, str):
-        return value.replace("T", " ").replace(".000Z", "Z")
-    return value.strftime("%Y-%m-%d %H:%M:%SZ")
+from trakt_plan.view.plan import PlanView
+from trakt_plan.view.text import render_text
 
 
 def describe_item(item: HistoryItem, *, with_show: bool = True) -> str:
@@ -52,35 +46,8 @@ def describe_item(item: HistoryItem, *, with_show: bool = True) -> str:
             return f"{item.show.title} {code}"
         return code
     if item.movie is not None:
-        year = f" ({item.movie.year})" if item.movie.year else ""
-        return f"{item.movie.title}{year}"
+        return title_year(item.movie.title, item.movie.year)
     return item.type
-
-
-@dataclass(frozen=True)
-class DeletionRow:
-    history_id: int
-    watched_at: str
-    what: str
-    action: str
-    reasons: Sequence[str]
-
-
-@dataclass(frozen=True)
-class GroupView:
-    """One show or movie of a plan: the plays to remove and what stays."""
-
-    heading: str
-    rows: Sequence[DeletionRow]
-    kept: int | None = None
-    after: str | None = None
-
-
-@dataclass(frozen=True)
-class PlanView:
-    groups: Sequence[GroupView]
-    summary: str
-    notes: Sequence[str] = field(default_factory=tuple)
 
 
 class Ui:
@@ -173,7 +140,7 @@ class Ui:
         for item in items:
             table.add_row(
                 str(item.id),
-                short_time(item.watched_at),
+                play_time(item.watched_at),
                 item.action,
                 escape(describe_item(item, with_show=with_show)),
             )
@@ -183,35 +150,10 @@ class Ui:
     # -- plans -------------------------------------------------------------------
 
     def plan(self, view: PlanView) -> None:
-        for group in view.groups:
-            self.out.print(Text(group.heading, style="bold"))
-            if group.rows:
-                table = Table(box=None, pad_edge=False, padding=(0, 1))
-                table.add_column("ID", justify="right", no_wrap=True)
-                table.add_column("Watched at", no_wrap=True)
-                table.add_column("Play", overflow="fold")
-                table.add_column("Action")
-                table.add_column("Reasons", overflow="fold")
-                for row in group.rows:
-                    table.add_row(
-                        str(row.history_id),
-                        short_time(row.watched_at),
-                        escape(row.what),
-                        row.action,
-                        escape(", ".join(row.reasons)),
-                    )
-                self.out.print(table)
-            tail = []
-            if group.kept is not None:
-                tail.append(f"remove {len(group.rows)}, keep {group.kept}")
-            if group.after:
-                tail.append(f"after apply: {group.after}")
-            if tail:
-                self.out.print("  " + "; ".join(tail))
-            self.out.print()
-        self.out.print(Text(view.summary, style="bold"))
-        for note in view.notes:
-            self.warn(note)
+        """The plan as text on stdout; its warnings on stderr, where people look for them."""
+        self.out.print(render_text(view))
+        for warning in view.warnings:
+            self.warn(warning)
 
     # -- progress ----------------------------------------------------------------
 

@@ -7,7 +7,6 @@ hands the results to the UI. It holds no rule logic and speaks no HTTP itself.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,20 +15,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trakt_plan.errors import ConfigError
 from trakt_plan.fsutil import atomic_write
-from trakt_plan.planfile import (
-    PlannedDeletion,
-    SavedPlan,
-    make_saved_plan,
-    progress_from_summary,
-    write_saved_plan,
-)
+from trakt_plan.labels import plural
+from trakt_plan.planfile import SavedPlan, make_saved_plan, write_saved_plan
 from trakt_plan.planner import (
     build_plan,
     movies_kept,
     progress_after,
 )
 from trakt_plan.runtime import Runtime
-from trakt_plan.ui import DeletionRow, GroupView, PlanView
+from trakt_plan.view.plan import plan_view
 
 # Asks a person a yes/no question (the CLI's prompt, or yes under --yes).
 Confirm = Callable[[str], bool]
@@ -112,104 +106,6 @@ def choose_timezone(option: str | None, found: str | None, where: str) -> tuple[
     return "UTC", "the default: none was given"
 
 
-def _group_key(deletion: PlannedDeletion) -> tuple[str, int]:
-    # A play whose media has no trakt id (Trakt sends nulls at times) groups under 0.
-    if deletion.show is not None:
-        return ("show", deletion.show.trakt or 0)
-    if deletion.movie is not None:
-        return ("movie", deletion.movie.trakt or 0)
-    return ("other", 0)
-
-
-def plan_view(saved: SavedPlan) -> PlanView:
-    """Per show/movie: the plays to remove, what stays and what the account looks like after.
-
-    Built from the saved plan alone, so `plan` and `show PLANFILE` print the same thing.
-    """
-    progress = progress_from_summary(saved)
-    groups: dict[tuple[str, int], list[PlannedDeletion]] = defaultdict(list)
-    for deletion in saved.deletions:
-        groups[_group_key(deletion)].append(deletion)
-    views = []
-    for (kind, trakt_id), deletions in sorted(
-        groups.items(), key=lambda kv: (kv[0][0], _title_of(kv[1][0]).lower(), kv[0][1])
-    ):
-        first = deletions[0]
-        heading = f"{_title_of(first)} · {kind} {trakt_id}"
-        rows = [
-            DeletionRow(
-                history_id=d.history_id,
-                watched_at=d.watched_at,
-                what=(
-                    f"S{d.episode.season:02d}E{d.episode.number:02d}"
-                    if d.episode is not None
-                    else "movie"
-                ),
-                action=d.action,
-                reasons=d.reasons,
-            )
-            for d in deletions
-        ]
-        kept: int | None = None
-        after: str | None = None
-        state = progress.get(trakt_id) if kind == "show" else None
-        if kind == "movie":
-            kept = saved.summary.movies_kept.get(trakt_id)
-        if state is not None:
-            kept = state.kept
-            last = state.last.code if state.last is not None else "none"
-            after = f"last {last}, next {state.next_code or 'S01E01'}"
-        views.append(GroupView(heading=heading, rows=rows, kept=kept, after=after))
-    return PlanView(groups=views, summary=_summary_line(saved), notes=_plan_notes(saved))
-
-
-def _title_of(deletion: PlannedDeletion) -> str:
-    media = deletion.show if deletion.show is not None else deletion.movie
-    if media is None:
-        return "?"
-    return f"{media.title} ({media.year})" if media.year else str(media.title)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-def _summary_line(saved: SavedPlan) -> str:
-    seen = _count(saved.summary.plays_seen, "play")
-    if not saved.deletions:
-        return f"Plan: nothing to remove ({seen} seen)."
-    shows = {d.show.trakt for d in saved.deletions if d.show is not None}
-    movies = {d.movie.trakt for d in saved.deletions if d.movie is not None}
-    where = " and ".join(
-        part
-        for part in (
-            _count(len(shows), "show") if shows else "",
-            _count(len(movies), "movie") if movies else "",
-        )
-        if part
-    )
-    return f"Plan: remove {_count(len(saved.deletions), 'play')} of {where} ({seen} seen)."
-
-
-def _plan_notes(saved: SavedPlan) -> list[str]:
-    notes = [
-        f"rule {rule.name!r} matched nothing: check its scope and conditions for a typo."
-        for rule in saved.rules
-        if rule.deletions == 0
-    ]
-    if saved.account.username == "snapshot":
-        kind, _, name = saved.account.api_base.partition(":")
-        what = "Trakt's export" if kind == "export" else "the snapshot"
-        zone = f"; days in {saved.observed.timezone}" if saved.observed.timezone else ""
-        notes.append(f"planned offline from {what} {name}, not the live account{zone}.")
-    if len(saved.deletions) > saved.max_deletions:
-        notes.append(
-            f"this plan removes {len(saved.deletions)} plays, more than max_deletions "
-            f"({saved.max_deletions}); apply refuses it without --allow-mass-delete."
-        )
-    return notes
-
-
 @dataclass(frozen=True)
 class ApplyOptions:
     """How `apply` sends: the batch size and the two checks a person may relax."""
@@ -267,7 +163,7 @@ def run_apply(rt: Runtime, path: Path, options: ApplyOptions, *, ask: Confirm) -
         return
     rt.ui.info(
         f"Removed {report.removed}, already gone {report.already_gone}, failed {report.failed} "
-        f"(in {_count(report.batches_sent, 'remove call')}). Journal: {report.journal_path}. "
+        f"(in {plural(report.batches_sent, 'remove call')}). Journal: {report.journal_path}. "
         f"Undo with: trakt-plan undo {plan_path}"
     )
 

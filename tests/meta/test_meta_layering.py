@@ -11,6 +11,10 @@ PURE_MODULES = [
     "trakt_plan.planfile",
     "trakt_plan.trakt.models",
     "trakt_plan.apply.journal",
+    "trakt_plan.labels",
+    "trakt_plan.view.plan",
+    "trakt_plan.view.jsondoc",
+    "trakt_plan.view.markdown",
 ]
 PLAN = "plans/aos-cleanup.yaml"
 _RUN = "from trakt_plan.cli import main\nmain({!r})"
@@ -67,9 +71,20 @@ def test_only_the_trakt_and_sandbox_packages_import_httpx(package_imports):
     assert [p for p in importers if not p.startswith(("trakt/", "sandbox/"))] == []
 
 
-def test_only_ui_imports_rich(package_imports):
-    """rich is imported by trakt_plan/ui.py and nowhere else."""
-    assert _importers(package_imports, "rich") == ["ui.py"]
+def test_only_ui_and_the_text_rendering_import_rich(package_imports):
+    """rich is imported by ui.py and the terminal rendering of a plan, and nowhere else."""
+    assert _importers(package_imports, "rich") == ["ui.py", "view/text.py"]
+
+
+def test_the_plan_view_is_built_without_any_renderer(package_imports):
+    """view/plan.py, the value every rendering takes, imports no rendering and no Ui."""
+    ours = {m for m in package_imports["view/plan.py"] if m.startswith("trakt_plan")}
+    assert {m for m in ours if m.startswith(("trakt_plan.view", "trakt_plan.ui"))} == set()
+
+
+def test_labels_import_nothing_from_the_package(package_imports):
+    """labels.py is a leaf, so every layer can word counts and episodes the same way."""
+    assert [m for m in package_imports["labels.py"] if m.startswith("trakt_plan")] == []
 
 
 def test_only_the_cli_path_imports_the_sandbox(package_imports):
@@ -88,7 +103,15 @@ def test_errors_imports_nothing_from_the_package(package_imports):
 def test_the_planner_does_no_io_and_reads_no_clock(package_imports):
     """The planner imports only the pure layers and no file, process, network or clock module."""
     imports = package_imports["planner.py"]
-    allowed = ("errors", "media", "spec.model", "spec.conditions", "trakt.models", "timefmt")
+    allowed = (
+        "errors",
+        "labels",
+        "media",
+        "spec.model",
+        "spec.conditions",
+        "trakt.models",
+        "timefmt",
+    )
     ours = sorted(m for m in imports if m.startswith("trakt_plan"))
     assert ours
     assert [

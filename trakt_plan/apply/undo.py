@@ -52,6 +52,7 @@ from trakt_plan.errors import (
     WriteOutcomeUnknown,
 )
 from trakt_plan.fetch import HistoryClient
+from trakt_plan.labels import plural
 from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
 from trakt_plan.trakt.models import AddResult, HistoryItem, PlayToAdd, UserSettings
 
@@ -350,7 +351,7 @@ def undo_plan(
             candidates += [_Restore.from_play(p) for p in lost if int(p["history_id"]) not in known]
         elif lost:
             notify(
-                f"{len(lost)} play{'' if len(lost) == 1 else 's'} of the batch in flight when "
+                f"{plural(len(lost), 'play')} of the batch in flight when "
                 "the apply stopped may be gone; they are not restored, because that apply "
                 "did not check that they existed before it."
             )
@@ -447,7 +448,7 @@ def _restore(
         )
     if failed:
         notify(
-            f"{len(failed)} play{'' if len(failed) == 1 else 's'} could not be restored: Trakt "
+            f"{plural(len(failed), 'play')} could not be restored: Trakt "
             "does not know their episode or movie any more (see the undo journal)."
         )
     return UndoReport(

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from trakt_plan.errors import ExitStatus
+from trakt_plan.labels import plural
 from trakt_plan.runtime import Runtime
 
 
@@ -25,8 +26,8 @@ def validate(
     spec = load_spec(spec_path)
     pending = unresolved_scopes(spec)
     rt.ui.info(
-        f"{spec_path}: valid plan, {len(spec.rules)} rule(s), {len(spec.protect)} protect "
-        f"entr{'y' if len(spec.protect) == 1 else 'ies'}."
+        f"{spec_path}: valid plan, {plural(len(spec.rules), 'rule')}, "
+        f"{plural(len(spec.protect), 'protect entry', 'protect entries')}."
     )
     if pending:
         listed = ", ".join(f"{ref.kind} {ref.ref!r}" for ref in pending)
@@ -69,7 +70,8 @@ def plan(
     Example: trakt-plan plan cleanup.yaml -o cleanup.plan.json
     """
     from trakt_plan.planfile import render_saved_plan, write_saved_plan
-    from trakt_plan.workflow import compute_plan, plan_view
+    from trakt_plan.view.plan import plan_view
+    from trakt_plan.workflow import compute_plan
 
     saved = compute_plan(rt, spec_path, snapshot=snapshot, timezone=timezone)
     if plan_path is not None:
@@ -94,7 +96,7 @@ def show(
     Example: trakt-plan show cleanup.plan.json
     """
     from trakt_plan.planfile import read_saved_plan, render_saved_plan
-    from trakt_plan.workflow import plan_view
+    from trakt_plan.view.plan import plan_view
 
     saved = read_saved_plan(plan_path)
     if as_json:

@@ -21,7 +21,8 @@ from trakt_plan.detect.scan import (
     local_day,
     minutes_text,
 )
-from trakt_plan.plays import Play, episode_code, plural, utc_text
+from trakt_plan.labels import episode_code, play_time, plural
+from trakt_plan.plays import Play
 
 __all__ = ["FINDERS"]
 
@@ -37,7 +38,7 @@ def _same_second(scan: Scan) -> list[Finding]:
             continue
         actions = sorted({p.item.action for p in group})
         summary = (
-            f"{len(group)} plays at {utc_text(group[0].item.watched_at)} "
+            f"{len(group)} plays at {play_time(group[0].item.watched_at)} "
             f"({describe(group, titled=scan.titled)}), action {'/'.join(actions)}"
         )
         found.append(scan.finding("same_second", summary, group, rule))
@@ -92,13 +93,13 @@ def _chain_summary(scan: Scan, run: list[Play]) -> str:
     return (
         f"{title}{len(run)} plays back to back, each one episode runtime "
         f"({minutes_text(common)}) after the previous, from "
-        f"{_label(first)} at {utc_text(first.item.watched_at)} to "
-        f"{_label(last)} at {utc_text(last.item.watched_at)}"
+        f"{_label(first)} at {play_time(first.item.watched_at)} to "
+        f"{_label(last)} at {play_time(last.item.watched_at)}"
     )
 
 
 def _label(play: Play) -> str:
-    return episode_code(play.code) if play.code is not None else play.title
+    return episode_code(*play.code) if play.code is not None else play.title
 
 
 def _at_release(scan: Scan) -> list[Finding]:
@@ -144,8 +145,8 @@ def _release_summary(scan: Scan, plays: list[Play]) -> str:
     what = describe(plays, titled=scan.titled or plays[0].code is None)
     return (
         f"{plural(len(plays), 'play')} marked as watched (action watch) at the very second "
-        f"each aired, between {utc_text(plays[0].item.watched_at)} and "
-        f"{utc_text(plays[-1].item.watched_at)}: {what}"
+        f"each aired, between {play_time(plays[0].item.watched_at)} and "
+        f"{play_time(plays[-1].item.watched_at)}: {what}"
     )
 
 
@@ -192,7 +193,7 @@ def _double_finding(
     limit = f", less than its runtime ({minutes_text(runtime)})" if runtime is not None else ""
     ids = ", ".join(str(p.id) for p in copies)
     summary = (
-        f"{what} played {times} within {gap}{limit} from {utc_text(kept.item.watched_at)} "
+        f"{what} played {times} within {gap}{limit} from {play_time(kept.item.watched_at)} "
         f"(keeps {kept.id}, repeats {ids})"
     )
     return scan.finding("double_play", summary, copies, rule)
@@ -242,7 +243,7 @@ def _manual(scan: Scan) -> list[Finding]:
     for group in by_title.values():
         first, last = group[0].item.watched_at, group[-1].item.watched_at
         when = (
-            f"at {utc_text(first)}"
+            f"at {play_time(first)}"
             if first == last
             else f"between {first.date().isoformat()} and {last.date().isoformat()}"
         )

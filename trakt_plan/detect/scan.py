@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
-from trakt_plan.plays import Play, clip, episode_code
+from trakt_plan.labels import episode_code
+from trakt_plan.plays import Play, clip
 from trakt_plan.trakt.models import ResolvedScope
 
 __all__ = [
@@ -110,9 +111,9 @@ def describe(plays: Sequence[Play], *, titled: bool) -> str:
         codes = sorted({p.code for p in group if p.code is not None})
         span = ""
         if codes:
-            span = episode_code(codes[0])
+            span = episode_code(*codes[0])
             if len(codes) > 1:
-                span += ".." + episode_code(codes[-1])
+                span += ".." + episode_code(*codes[-1])
         if not titled:
             parts.append(span or clip(group[0].title))
         elif len(ordered) > 1:

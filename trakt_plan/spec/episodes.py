@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import model_serializer, model_validator
 
+from trakt_plan.labels import episode_code
 from trakt_plan.spec.values import SpecIssue, SpecModel, as_list, describe_value
 
 __all__ = ["MAX_SEASON", "EpisodeCode", "EpisodeRange", "parse_seasons"]
@@ -68,7 +69,7 @@ class EpisodeCode(SpecModel):
         return str(self)
 
     def __str__(self) -> str:
-        return f"S{self.season:02d}E{self.number:02d}"
+        return episode_code(self.season, self.number)
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, EpisodeCode):

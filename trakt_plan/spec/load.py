@@ -34,6 +34,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from trakt_plan.errors import SpecError
+from trakt_plan.labels import plural
 from trakt_plan.spec.conditions import Burst, Conditions, Repeats
 from trakt_plan.spec.messages import EMPTY_UNLESS, EMPTY_WHEN, MISSING_KEY
 from trakt_plan.spec.model import PlanSpec, ProtectEntry, Rule
@@ -174,7 +175,7 @@ def _load(text: str, filename: str) -> PlanSpec:
     problems.sort()
     first, more = problems[0], len(problems) - 1
     # Several problems: show the first in file order and say how many are left.
-    suffix = f"; {more} more problem{'s' if more > 1 else ''} after this one" if more else ""
+    suffix = f"; {plural(more, 'more problem')} after this one" if more else ""
     raise _error(filename, first.line, first.column, first.key_path, first.message, suffix)
 
 

@@ -26,6 +26,7 @@ from pydantic import (
     WrapValidator,
 )
 
+from trakt_plan.labels import episode_code
 from trakt_plan.timefmt import format_trakt_time
 
 
@@ -93,7 +94,7 @@ class Episode(TraktModel):
 
     @property
     def code(self) -> str:
-        return f"S{self.season:02d}E{self.number:02d}"
+        return episode_code(self.season, self.number)
 
 
 # Validation context key for a dict the caller owns: plays of one read then share one

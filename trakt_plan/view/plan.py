@@ -1,0 +1,252 @@
+"""The plan view: what a person reviews before apply, as one value built from a saved plan.
+
+:func:`plan_view` reads nothing but the :class:`~trakt_plan.planfile.SavedPlan`, so the
+plan printed by ``plan`` and by ``show PLANFILE`` cannot differ. Renderings (text,
+JSON, Markdown, HTML) take the :class:`PlanView` and only lay it out: every count,
+label and time string they show is computed here, once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from trakt_plan.labels import episode_code, play_time, plural, title_year
+from trakt_plan.planfile import PlannedDeletion, SavedPlan
+from trakt_plan.timefmt import parse_trakt_time
+
+__all__ = [
+    "GroupView",
+    "PlanHeader",
+    "PlanSummary",
+    "PlanView",
+    "PlayRow",
+    "RuleCount",
+    "plan_view",
+]
+
+GroupKind = Literal["show", "movie", "other"]
+
+
+def short_time(value: str) -> str:
+    """A Trakt timestamp from the saved plan as the tables show it (``labels.play_time``)."""
+    return play_time(parse_trakt_time(value))
+
+
+@dataclass(frozen=True)
+class PlanHeader:
+    """Which plan this is: its description, account, when it was made and from what."""
+
+    description: str | None
+    account: str
+    api_base: str
+    planned_at: str
+    plan_id: str
+    source: str
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    """One rule: the plays it looked at and how many it chose."""
+
+    name: str
+    plays_in_scope: int
+    deletions: int
+
+
+@dataclass(frozen=True)
+class PlayRow:
+    """One play to remove, as every rendering lists it."""
+
+    history_id: int
+    watched_at: str
+    what: str
+    action: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """One show or movie of a plan: the plays to remove and what stays."""
+
+    kind: GroupKind
+    trakt_id: int
+    title: str
+    rows: tuple[PlayRow, ...]
+    kept: int | None = None
+    after: str | None = None
+
+    @property
+    def heading(self) -> str:
+        """``Agents of S.H.I.E.L.D. (2013) · show 1394``."""
+        return f"{self.title} · {self.kind} {self.trakt_id}"
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """The counts a reviewer checks first."""
+
+    plays_seen: int
+    removed: int
+    shows: int
+    movies: int
+    # Removed plays per action, every action listed even at 0 ("460 watch · 0 scrobble").
+    by_action: tuple[tuple[str, int], ...]
+    first_removed: str | None
+    last_removed: str | None
+
+    @property
+    def line(self) -> str:
+        """``Plan: remove 22 plays of 1 show (120 plays seen).``"""
+        seen = plural(self.plays_seen, "play")
+        if not self.removed:
+            return f"Plan: nothing to remove ({seen} seen)."
+        where = " and ".join(
+            part
+            for part in (
+                plural(self.shows, "show") if self.shows else "",
+                plural(self.movies, "movie") if self.movies else "",
+            )
+            if part
+        )
+        return f"Plan: remove {plural(self.removed, 'play')} of {where} ({seen} seen)."
+
+    @property
+    def actions(self) -> str:
+        """``460 watch · 0 scrobble · 0 checkin``."""
+        return " · ".join(f"{count} {action}" for action, count in self.by_action)
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """Everything a rendering of a plan shows, in the order it shows it."""
+
+    header: PlanHeader
+    summary: PlanSummary
+    rules: tuple[RuleCount, ...]
+    groups: tuple[GroupView, ...]
+    warnings: tuple[str, ...]
+    # The saved-plan document itself (JSON types): the JSON rendering prints it, since
+    # scripts read the plan, not a layout of it.
+    document: dict[str, Any]
+
+
+_ACTIONS = ("watch", "scrobble", "checkin")
+
+
+def plan_view(saved: SavedPlan) -> PlanView:
+    """Per show/movie: the plays to remove, what stays and what the account looks like after."""
+    return PlanView(
+        header=PlanHeader(
+            description=_description(saved),
+            account=saved.account.username,
+            api_base=saved.account.api_base,
+            planned_at=short_time(saved.created_at),
+            plan_id=saved.plan_id,
+            source=saved.source.path,
+        ),
+        summary=_summary(saved),
+        rules=tuple(RuleCount(r.name, r.plays_in_scope, r.deletions) for r in saved.rules),
+        groups=_groups(saved),
+        warnings=tuple(_warnings(saved)),
+        document=saved.model_dump(mode="json"),
+    )
+
+
+def _description(saved: SavedPlan) -> str | None:
+    value = saved.spec.plan.get("description")
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _group_key(deletion: PlannedDeletion) -> tuple[GroupKind, int]:
+    # A play whose media has no trakt id (Trakt sends nulls at times) groups under 0.
+    if deletion.show is not None:
+        return ("show", deletion.show.trakt or 0)
+    if deletion.movie is not None:
+        return ("movie", deletion.movie.trakt or 0)
+    return ("other", 0)
+
+
+def _title_of(deletion: PlannedDeletion) -> str:
+    media = deletion.show if deletion.show is not None else deletion.movie
+    return "?" if media is None else title_year(media.title, media.year, untitled="?")
+
+
+def _row(deletion: PlannedDeletion) -> PlayRow:
+    episode = deletion.episode
+    return PlayRow(
+        history_id=deletion.history_id,
+        watched_at=short_time(deletion.watched_at),
+        what=episode_code(episode.season, episode.number) if episode is not None else "movie",
+        action=deletion.action,
+        reasons=deletion.reasons,
+    )
+
+
+def _groups(saved: SavedPlan) -> tuple[GroupView, ...]:
+    grouped: dict[tuple[GroupKind, int], list[PlannedDeletion]] = defaultdict(list)
+    for deletion in saved.deletions:
+        grouped[_group_key(deletion)].append(deletion)
+    ordered = sorted(
+        grouped.items(), key=lambda kv: (kv[0][0], _title_of(kv[1][0]).lower(), kv[0][1])
+    )
+    return tuple(_group(saved, kind, trakt_id, rows) for (kind, trakt_id), rows in ordered)
+
+
+def _group(
+    saved: SavedPlan, kind: GroupKind, trakt_id: int, deletions: Sequence[PlannedDeletion]
+) -> GroupView:
+    kept: int | None = None
+    after: str | None = None
+    if kind == "movie":
+        kept = saved.summary.movies_kept.get(trakt_id)
+    state = saved.summary.progress.get(trakt_id) if kind == "show" else None
+    if state is not None:
+        kept = state.kept
+        after = f"last {state.last or 'none'}, next {state.next or 'S01E01'}"
+    return GroupView(
+        kind=kind,
+        trakt_id=trakt_id,
+        title=_title_of(deletions[0]),
+        rows=tuple(_row(d) for d in deletions),
+        kept=kept,
+        after=after,
+    )
+
+
+def _summary(saved: SavedPlan) -> PlanSummary:
+    deletions = saved.deletions
+    actions = Counter(d.action for d in deletions)
+    # The usual three always, so a reviewer sees "0 scrobble"; any other action after them.
+    order = [*_ACTIONS, *sorted(set(actions) - set(_ACTIONS))]
+    return PlanSummary(
+        plays_seen=saved.summary.plays_seen,
+        removed=len(deletions),
+        shows=len({d.show.trakt for d in deletions if d.show is not None}),
+        movies=len({d.movie.trakt for d in deletions if d.movie is not None}),
+        by_action=tuple((action, actions[action]) for action in order),
+        # Deletions are sorted by watched_at, so the range is the first and the last.
+        first_removed=short_time(deletions[0].watched_at) if deletions else None,
+        last_removed=short_time(deletions[-1].watched_at) if deletions else None,
+    )
+
+
+def _warnings(saved: SavedPlan) -> list[str]:
+    warnings = [
+        f"rule {rule.name!r} matched nothing: check its scope and conditions for a typo."
+        for rule in saved.rules
+        if rule.deletions == 0
+    ]
+    if saved.account.username == "snapshot":
+        kind, _, name = saved.account.api_base.partition(":")
+        what = "Trakt's export" if kind == "export" else "the snapshot"
+        zone = f"; days in {saved.observed.timezone}" if saved.observed.timezone else ""
+        warnings.append(f"planned offline from {what} {name}, not the live account{zone}.")
+    if len(saved.deletions) > saved.max_deletions:
+        warnings.append(
+            f"this plan removes {len(saved.deletions)} plays, more than max_deletions "
+            f"({saved.max_deletions}); apply refuses it without --allow-mass-delete."
+        )
+    return warnings

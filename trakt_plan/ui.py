@@ -1,20 +1,22 @@
 """Everything a person sees: tables and summaries on stdout, messages and progress on stderr.
 
-This is the only module that imports rich. It renders what it is given and
-decides nothing: the numbers come from the planner, the saved plan or the
-apply engine.
+With ``view/text.py``, the only module that imports rich. It renders what it is
+given and decides nothing: the numbers come from the planner, the saved plan or
+the apply engine. Everything it prints is a ``Text`` passed through ``printable``:
+text from Trakt (titles, slugs, actions) is never read as markup and never sends a
+terminal escape sequence.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Literal
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -35,7 +37,7 @@ from trakt_plan.labels import play_time, title_year
 from trakt_plan.starter import rule_flow
 from trakt_plan.trakt.models import HistoryItem, SearchResult, UserSettings
 from trakt_plan.view.plan import PlanView
-from trakt_plan.view.text import render_text
+from trakt_plan.view.text import printable, render_text
 
 
 def describe_item(item: HistoryItem, *, with_show: bool = True) -> str:
@@ -48,6 +50,11 @@ def describe_item(item: HistoryItem, *, with_show: bool = True) -> str:
     if item.movie is not None:
         return title_year(item.movie.title, item.movie.year)
     return item.type
+
+
+def _text(value: object) -> Text:
+    """Plain text (never markup) with control characters made visible."""
+    return Text(printable(value))
 
 
 class Ui:
@@ -69,13 +76,13 @@ class Ui:
     # -- messages (stderr) -------------------------------------------------------
 
     def error(self, message: str) -> None:
-        self.err.print(Text("Error: ", style="bold red") + Text(message))
+        self.err.print(Text("Error: ", style="bold red") + _text(message))
 
     def warn(self, message: str) -> None:
-        self.err.print(Text("Warning: ", style="yellow") + Text(message))
+        self.err.print(Text("Warning: ", style="yellow") + _text(message))
 
     def info(self, message: str) -> None:
-        self.err.print(Text(message))
+        self.err.print(_text(message))
 
     def doctor(self, report: DoctorReport) -> None:
         """The ``doctor`` report on stdout."""
@@ -97,12 +104,12 @@ class Ui:
         table = Table(show_header=False, box=None, pad_edge=False)
         table.add_column(style="bold")
         table.add_column()
-        table.add_row("username", escape(user.username))
+        table.add_row("username", _text(user.username))
         if user.name:
-            table.add_row("name", escape(user.name))
+            table.add_row("name", _text(user.name))
         table.add_row("vip", "yes" if user.vip else "no")
-        table.add_row("timezone", escape(settings.account.timezone or "UTC"))
-        table.add_row("api", escape(api_base))
+        table.add_row("timezone", _text(settings.account.timezone or "UTC"))
+        table.add_row("api", _text(api_base))
         self.out.print(table)
 
     def search_results(self, results: Sequence[SearchResult]) -> None:
@@ -120,11 +127,11 @@ class Ui:
             if media is None:
                 continue
             table.add_row(
-                result.type,
-                str(media.ids.trakt or ""),
-                str(media.year or ""),
-                escape(media.title or ""),
-                escape(media.ids.slug or ""),
+                _text(result.type),
+                _text(media.ids.trakt or ""),
+                _text(media.year or ""),
+                _text(media.title or ""),
+                _text(media.ids.slug or ""),
             )
         self.out.print(table)
 
@@ -139,10 +146,10 @@ class Ui:
         table.add_column("Episode" if not with_show else "What", overflow="fold")
         for item in items:
             table.add_row(
-                str(item.id),
-                play_time(item.watched_at),
-                item.action,
-                escape(describe_item(item, with_show=with_show)),
+                _text(item.id),
+                _text(play_time(item.watched_at)),
+                _text(item.action),
+                _text(describe_item(item, with_show=with_show)),
             )
         self.out.print(table)
         self.info(f"{len(items)} plays.")
@@ -159,22 +166,28 @@ class Ui:
 
     @contextmanager
     def pages(self, description: str) -> Iterator[PageProgress]:
-        """A progress bar for paginated reads; callbacks may come from worker threads."""
+        """Progress of paginated reads; callbacks may come from worker threads."""
         progress = self._progress()
         with progress:
-            yield PageProgress(progress, progress.add_task(description, total=None))
+            yield PageProgress(
+                progress, progress.add_task(description, total=None), self._plain(description)
+            )
 
     @contextmanager
     def batches(self, description: str) -> Iterator[BatchProgress]:
-        """A progress bar for apply/undo, shown only once the engine starts sending.
+        """Progress of apply/undo, shown only once the engine starts sending.
 
         Confirmation prompts come before that and must not fight a live display.
         """
         progress = self._progress()
         try:
-            yield BatchProgress(progress, description)
+            yield BatchProgress(progress, description, self._plain(description))
         finally:
             progress.stop()
+
+    def _plain(self, description: str) -> PlainLines | None:
+        """Under --no-color on a terminal, progress as plain lines instead of a bar."""
+        return PlainLines(self.err, description) if self.no_color and self.err.is_terminal else None
 
     def _progress(self) -> Progress:
         return Progress(
@@ -186,35 +199,72 @@ class Ui:
             TimeRemainingColumn(),
             console=self.err,
             transient=True,
-            # Progress only where someone watches: no bar in logs or CI. A live bar redraws
-            # with cursor escapes, which plain (--no-color) output promises not to send.
+            # A bar only where someone watches: none in logs or CI. Under --no-color a live
+            # bar's cursor escapes are unwanted too: PlainLines reports instead.
             disable=self.no_color or not self.err.is_terminal,
         )
 
 
+class PlainLines:
+    """Progress as one line per tenth of the way (``Reading history: 3/10``), no escapes."""
+
+    def __init__(self, console: Console, description: str) -> None:
+        self._console = console
+        self._description = description
+        self._shown = -1
+        # Page callbacks arrive from the fetch layer's worker threads.
+        self._lock = threading.Lock()
+
+    def update(self, done: int, total: int) -> None:
+        with self._lock:
+            if total <= 0:
+                return
+            tenth = min(10, done * 10 // total)
+            if tenth <= self._shown:
+                return
+            self._shown = tenth
+            self._console.print(Text(f"{self._description}: {done}/{total}"))
+
+
 class PageProgress:
-    def __init__(self, progress: Progress, task: TaskID) -> None:
+    """The fetch layer's ``on_page(done, total)`` callback: a bar, or plain lines."""
+
+    def __init__(self, progress: Progress, task: TaskID, plain: PlainLines | None) -> None:
         self._progress = progress
         self._task = task
+        self._plain = plain
 
     def __call__(self, done: int, total: int) -> None:
-        self._progress.update(self._task, completed=done, total=total)
+        if self._plain is not None:
+            self._plain.update(done, total)
+        else:
+            self._progress.update(self._task, completed=done, total=total)
 
 
 class BatchProgress:
-    """Implements the apply engine's ``ApplyProgress`` protocol."""
+    """Implements the apply engine's ``ApplyProgress`` protocol: a bar, or plain lines."""
 
-    def __init__(self, progress: Progress, description: str) -> None:
+    def __init__(self, progress: Progress, description: str, plain: PlainLines | None) -> None:
         self._progress = progress
         self._description = description
+        self._plain = plain
         self._task: TaskID | None = None
+        self._done = 0
+        self._total = 0
 
     def start(self, total: int) -> None:
+        self._total = total
+        if self._plain is not None:
+            self._plain.update(0, total)
+            return
         self._progress.start()
         self._task = self._progress.add_task(self._description, total=total)
 
     def advance(self, count: int) -> None:
-        if self._task is not None:
+        self._done += count
+        if self._plain is not None:
+            self._plain.update(self._done, self._total)
+        elif self._task is not None:
             self._progress.advance(self._task, count)
 
     def finish(self) -> None:

@@ -7,6 +7,7 @@ hands the results to the UI. It holds no rule logic and speaks no HTTP itself.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,6 +42,25 @@ def check_timezone(name: str) -> str:
             f"unknown timezone {name!r}; use an IANA name such as Europe/Berlin."
         ) from None
     return name
+
+
+def check_output_path(path: Path, *, spec_path: Path | None = None) -> None:
+    """Refuse an ``-o`` that would destroy something: a directory, or a plan YAML.
+
+    For ``plan`` (``spec_path`` given) the output is a saved plan, JSON: writing it over the
+    YAML it was computed from, or over any ``.yaml``, would lose a hand-written plan.
+    """
+    example = "NAME.plan.json" if spec_path is not None else "NAME.yaml"
+    if path.is_dir():
+        raise ConfigError(f"-o {path} is a directory; give a file name, e.g. -o {path / example}.")
+    if spec_path is None:
+        return
+    same = path.exists() and spec_path.exists() and os.path.samefile(path, spec_path)
+    if same or path.suffix.lower() in {".yaml", ".yml"}:
+        raise ConfigError(
+            f"-o {path} would overwrite a plan YAML with the saved plan (JSON); nothing was "
+            f"written. Save it beside the YAML, e.g. -o {spec_path.with_suffix('.plan.json')}."
+        )
 
 
 def compute_plan(

@@ -3,13 +3,41 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from trakt_plan.errors import ExitStatus
 from trakt_plan.labels import plural
 from trakt_plan.runtime import Runtime
+from trakt_plan.view.formats import FORMATS, Format, parse_format
+
+if TYPE_CHECKING:
+    from trakt_plan.planfile import SavedPlan
+
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        help="text (the terminal), json (the saved-plan document), markdown (a pull-request "
+        "comment).",
+        metavar="|".join(FORMATS),
+    ),
+]
+
+
+def _print_plan(rt: Runtime, saved: SavedPlan, chosen: Format) -> None:
+    """One plan, rendered in the chosen format: the same bytes for `plan` and `show`."""
+    from trakt_plan.view.formats import render_document
+    from trakt_plan.view.plan import plan_view
+
+    view = plan_view(saved)
+    if chosen == "text":
+        rt.ui.plan(view)
+        return
+    rt.ui.data(render_document(view, chosen))
+    for warning in view.warnings:
+        rt.ui.warn(warning)
 
 
 def validate(
@@ -41,8 +69,9 @@ def plan(
         Path | None,
         typer.Option("-o", "--out", help="Save the plan for review and apply (NAME.plan.json)."),
     ] = None,
+    output_format: FormatOption = "text",
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the saved-plan document on stdout, nothing else.")
+        bool, typer.Option("--json", help="Same as --format json: the saved-plan document.")
     ] = False,
     detailed_exitcode: Annotated[
         bool,
@@ -69,19 +98,18 @@ def plan(
 
     Example: trakt-plan plan cleanup.yaml -o cleanup.plan.json
     """
-    from trakt_plan.planfile import render_saved_plan, write_saved_plan
-    from trakt_plan.view.plan import plan_view
-    from trakt_plan.workflow import compute_plan
+    from trakt_plan.planfile import write_saved_plan
+    from trakt_plan.workflow import check_output_path, compute_plan
 
+    chosen = parse_format(output_format, as_json=as_json)
+    if plan_path is not None:
+        check_output_path(plan_path, spec_path=spec_path)
     saved = compute_plan(rt, spec_path, snapshot=snapshot, timezone=timezone)
     if plan_path is not None:
         write_saved_plan(plan_path, saved)
-    if as_json:
-        rt.ui.data(render_saved_plan(saved))
-    else:
-        rt.ui.plan(plan_view(saved))
-        if plan_path is not None:
-            rt.ui.info(f"Saved plan to {plan_path}. Review it, then: trakt-plan apply {plan_path}")
+    _print_plan(rt, saved, chosen)
+    if plan_path is not None and chosen == "text":
+        rt.ui.info(f"Saved plan to {plan_path}. Review it, then: trakt-plan apply {plan_path}")
     if detailed_exitcode and saved.deletions:
         raise typer.Exit(ExitStatus.CHANGES)
 
@@ -89,20 +117,19 @@ def plan(
 def show(
     rt: Runtime,
     plan_path: Annotated[Path, typer.Argument(help="A saved plan.", metavar="PLANFILE")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the document as JSON.")] = False,
+    output_format: FormatOption = "text",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Same as --format json: the saved-plan document.")
+    ] = False,
 ) -> None:
     """Print a saved plan the way `plan` showed it.
 
     Example: trakt-plan show cleanup.plan.json
     """
-    from trakt_plan.planfile import read_saved_plan, render_saved_plan
-    from trakt_plan.view.plan import plan_view
+    from trakt_plan.planfile import read_saved_plan
 
-    saved = read_saved_plan(plan_path)
-    if as_json:
-        rt.ui.data(render_saved_plan(saved))
-    else:
-        rt.ui.plan(plan_view(saved))
+    chosen = parse_format(output_format, as_json=as_json)
+    _print_plan(rt, read_saved_plan(plan_path), chosen)
 
 
 def init(
@@ -126,6 +153,8 @@ def init(
 
     Example: trakt-plan init 1394 -o aos.yaml && trakt-plan plan aos.yaml
     """
-    from trakt_plan.workflow import run_init
+    from trakt_plan.workflow import check_output_path, run_init
 
+    if spec_path is not None:
+        check_output_path(spec_path)
     run_init(rt, reference, spec_path=spec_path, force=force)

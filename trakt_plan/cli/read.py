@@ -28,6 +28,15 @@ def _parse_when(value: str | None, option: str) -> datetime | None:
         raise ConfigError(f"{option} {value!r}: {exc}.") from None
 
 
+def _history_format(value: str, *, as_json: bool) -> str:
+    name = value.strip().lower()
+    if name not in ("text", "json", "csv"):
+        raise ConfigError(f"--format takes text, json, csv; got {value!r}.")
+    if as_json and name not in ("text", "json"):
+        raise ConfigError(f"--json is --format json; it cannot go with --format {name}.")
+    return "json" if as_json else name
+
+
 def search(
     rt: Runtime,
     text: Annotated[
@@ -95,18 +104,29 @@ def history(
             "--type", "-t", help="Treat SCOPE as a show or a movie.", metavar="show|movie"
         ),
     ] = None,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="text (a table), json (Trakt's own shape, for `plan --snapshot`) or csv "
+            "(a portable backup with every id).",
+            metavar="text|json|csv",
+        ),
+    ] = "text",
     as_json: Annotated[
-        bool, typer.Option("--json", help="Print the plays as JSON, in Trakt's own shape.")
+        bool, typer.Option("--json", help="Same as --format json: Trakt's own shape.")
     ] = False,
 ) -> None:
     """List plays, newest first, with the history ids a plan can name.
 
     Example: trakt-plan history 1394 --from 2025-11-01
-    `history all --json > snapshot.json` saves a snapshot for `plan --snapshot`.
+    `history all --json > snapshot.json` saves a snapshot for `plan --snapshot`;
+    `history all --format csv > backup.csv` a backup to open anywhere.
     """
     from trakt_plan.fetch import HistoryRead, read_history
     from trakt_plan.resolve import resolve_any
 
+    chosen = _history_format(output_format, as_json=as_json)
     start_at = _parse_when(since, "--from")
     end_at = _parse_when(until, "--until")
     _check_media_type(media_type)
@@ -115,7 +135,9 @@ def history(
     target = None if everything else resolve_any(client, scope, media_type)
     with rt.ui.pages("Reading history") as on_page:
         items = read_history(client, HistoryRead.of(target, start_at, end_at), on_page=on_page)
-    if as_json:
-        rt.ui.json([item.to_trakt_json() for item in items])
-    else:
+    if chosen == "text":
         rt.ui.history(items, with_show=everything)
+        return
+    from trakt_plan.view.history import render_history_csv, render_history_json
+
+    rt.ui.data(render_history_json(items) if chosen == "json" else render_history_csv(items))

@@ -9,10 +9,12 @@ printed by ``Ui.plan`` (rich lays it out to the terminal's width), so it is not 
 from __future__ import annotations
 
 import importlib
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from trakt_plan.errors import ConfigError
-from trakt_plan.view.plan import PlanView
+
+if TYPE_CHECKING:
+    from trakt_plan.view.plan import PlanView
 
 __all__ = ["FORMATS", "Format", "parse_format", "render_document"]
 

@@ -296,7 +296,10 @@ _DOCTOR_KINDS = {
 def doctor_report(console: Console, report: DoctorReport) -> None:
     """The accident report: who and what, a bar per day, then each finding with its rule."""
     console.print(
-        Text(f"doctor: {report.account} ({report.source}), scope {report.scope}, ", style="bold")
+        Text(
+            printable(f"doctor: {report.account} ({report.source}), scope {report.scope}, "),
+            style="bold",
+        )
         + Text(f"{report.plays} plays, days in {report.timezone} ({report.timezone_from})")
     )
     _doctor_timeline(console, report)
@@ -339,7 +342,7 @@ def _doctor_timeline(console: Console, report: DoctorReport) -> None:
 def _doctor_finding(console: Console, number: int, finding: Finding) -> None:
     kind = _DOCTOR_KINDS.get(finding.kind, finding.kind)
     count = len(finding.history_ids)
-    console.print(Text(f"{number}. {kind}: ", style="bold") + Text(finding.summary))
+    console.print(Text(f"{number}. {kind}: ", style="bold") + _text(finding.summary))
     ids = ", ".join(str(i) for i in finding.history_ids[:8])
     more = f" and {count - 8} more" if count > 8 else ""
     console.print(Text(f"   {count} play(s) to remove: {ids}{more}"))

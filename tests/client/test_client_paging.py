@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -151,13 +152,47 @@ def test_gets_wait_for_the_sliding_window_instead_of_a_429(
 def test_writes_start_at_least_write_interval_apart(
     make_client: MakeClient, fake_time: Any
 ) -> None:
-    """Three quick removals are spaced one write_interval apart; an idle pause needs no wait."""
+    """Three quick removals start write_interval apart (and a 10% margin); a pause needs no wait."""
     client, _ = make_client(
         lambda request: httpx.Response(200, json={"deleted": {"episodes": 1}}), write_interval=1.5
     )
     for history_id in (1, 2, 3):
         client.remove_history([history_id])
-    assert fake_time.sleeps == [1.5, 1.5]
+    assert fake_time.sleeps == pytest.approx([1.65, 1.65])
     fake_time.now += 5
     client.remove_history([4])
-    assert fake_time.sleeps == [1.5, 1.5]
+    assert len(fake_time.sleeps) == 2
+
+
+def test_a_write_that_takes_0_3_s_does_not_delay_the_next_by_a_full_second(
+    make_client: MakeClient, fake_time: Any
+) -> None:
+    """Writes are paced by arrival: with 0.3 s per answer the next starts 1.1 s after, not 1.3 s."""
+    starts: list[float] = []
+
+    def slow_server(request: httpx.Request) -> httpx.Response:
+        starts.append(fake_time.clock())
+        fake_time.now += 0.3
+        return httpx.Response(200, json={"deleted": {"episodes": 1}})
+
+    client, _ = make_client(slow_server, write_interval=1.0)
+    for history_id in (1, 2, 3):
+        client.remove_history([history_id])
+    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
+    assert gaps == pytest.approx([1.1, 1.1])
+
+
+def test_a_write_refused_with_429_waits_only_its_retry_after_and_widens_the_margin(
+    make_client: MakeClient, fake_time: Any
+) -> None:
+    """After a 429 the retry waits Retry-After alone; later writes keep a doubled margin."""
+    answers = iter([200, 429, 200, 200])
+
+    def server(request: httpx.Request) -> httpx.Response:
+        status = next(answers)
+        return httpx.Response(status, json={}, headers={"Retry-After": "0.5"})
+
+    client, _ = make_client(server, write_interval=1.0)
+    for history_id in (1, 2, 3):
+        client.remove_history([history_id])
+    assert fake_time.sleeps == pytest.approx([1.1, 0.5, 1.2])

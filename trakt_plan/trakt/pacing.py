@@ -13,6 +13,10 @@ from collections.abc import Callable
 
 __all__ = ["GetThrottle", "WritePacer"]
 
+# Share of the write interval added between starts for arrival jitter, at first and at most.
+_FIRST_MARGIN = 0.1
+_MAX_MARGIN = 0.5
+
 
 class GetThrottle:
     """At most ``limit`` GETs in any ``window`` seconds (Trakt: 1000 per 5 minutes).
@@ -63,11 +67,15 @@ class GetThrottle:
 
 
 class WritePacer:
-    """Keeps writes ``interval`` apart (Trakt allows one a second); one writer at a time.
+    """Keeps writes ``interval`` apart *as Trakt counts them*: on arrival, start to start.
 
-    The interval counts from the end of the previous write, not its start: Trakt
-    measures on arrival, and a slower first request (a new connection, say) would
-    otherwise let two writes land less than a second apart and earn a 429.
+    Trakt allows one write a second, measured when a request arrives. Waiting a full
+    interval after each answer would add the server's own time to every write (a
+    server taking 0.3 s a write turns 10 s of writes into 13 s), so the next write
+    starts ``interval`` after the previous one started, plus a margin for arrival
+    jitter (a request that needed a new connection arrives later than its start
+    says). A 429 widens the margin, up to half an interval, and Retry-After replaces
+    the wait for that one retry. The caller sends one write at a time.
     """
 
     def __init__(
@@ -80,15 +88,18 @@ class WritePacer:
         self._interval = interval
         self._sleep = sleep
         self._clock = clock
-        self._last: float | None = None
+        self._margin = interval * _FIRST_MARGIN
+        self._last_start: float | None = None
 
     def wait_turn(self) -> None:
-        """Sleep until the next write may start."""
-        if self._last is not None:
-            delay = self._last + self._interval - self._clock()
+        """Sleep until the next write may start, and count it as started."""
+        if self._last_start is not None:
+            delay = self._last_start + self._interval + self._margin - self._clock()
             if delay > 0:
                 self._sleep(delay)
+        self._last_start = self._clock()
 
-    def answered(self) -> None:
-        """The write has its answer (or failed)."""
-        self._last = self._clock()
+    def rate_limited(self) -> None:
+        """The write was refused with a 429: its Retry-After alone sets the next start."""
+        self._last_start = None
+        self._margin = min(self._margin * 2, self._interval * _MAX_MARGIN)

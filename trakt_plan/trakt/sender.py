@@ -205,10 +205,10 @@ class Sender:
             finally:
                 self._gets.answered(slot)
         self._writes.wait_turn()
-        try:
-            return self._transmit(call)
-        finally:
-            self._writes.answered()
+        response = self._transmit(call)
+        if response.status_code == 429:
+            self._writes.rate_limited()
+        return response
 
     def _transmit(self, call: _Call) -> httpx.Response:
         request = self._http.build_request(

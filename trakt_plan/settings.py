@@ -20,6 +20,10 @@ from trakt_plan.errors import ConfigError
 
 DEFAULT_API_BASE = "https://api.trakt.tv"
 DEFAULT_AUTH_BASE = "https://auth.trakt.tv"
+# History pages asked for at once: 400 pages fit in Trakt's 1000 GETs per 5 minutes, but a
+# polite client keeps a few in flight (TRAKT_PLAN_READ_CONCURRENCY changes it).
+DEFAULT_READ_CONCURRENCY = 16
+_MAX_READ_CONCURRENCY = 64
 # Device-flow clients register this redirect URI; refresh must send the same one.
 OOB_REDIRECT_URI = "urn:ietf:wg:oauth:2.0:oob"
 
@@ -110,6 +114,8 @@ class Settings:
     sandbox: bool = False
     # --insecure-http / TRAKT_PLAN_INSECURE_HTTP=1: allow http:// to a host off this machine.
     insecure_http: bool = False
+    # TRAKT_PLAN_READ_CONCURRENCY: history pages (GETs) in flight at once.
+    read_concurrency: int = DEFAULT_READ_CONCURRENCY
 
     @property
     def state_dir(self) -> Path:
@@ -147,6 +153,18 @@ def _is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _read_concurrency() -> int:
+    raw = os.environ.get("TRAKT_PLAN_READ_CONCURRENCY", "").strip()
+    if not raw:
+        return DEFAULT_READ_CONCURRENCY
+    if not raw.isdigit() or not 1 <= int(raw) <= _MAX_READ_CONCURRENCY:
+        raise ConfigError(
+            f"TRAKT_PLAN_READ_CONCURRENCY must be a whole number from 1 to "
+            f"{_MAX_READ_CONCURRENCY} (history pages read at once), got {raw!r}."
+        )
+    return int(raw)
 
 
 def _env_flag(name: str) -> bool:
@@ -191,4 +209,5 @@ def load_settings(
         access_token=env.get("TRAKT_ACCESS_TOKEN") or None,
         sandbox=sandbox,
         insecure_http=insecure_http,
+        read_concurrency=_read_concurrency(),
     )

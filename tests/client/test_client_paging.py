@@ -6,6 +6,7 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ import httpx
 import pytest
 
 from trakt_plan.errors import ApiError
+from trakt_plan.trakt.pacing import GetThrottle
 
 MakeClient = Callable[..., Any]
 Play = Callable[..., dict[str, Any]]
@@ -73,6 +75,30 @@ def test_page_fetches_never_exceed_the_concurrency(make_client: MakeClient, play
     client, _ = make_client(server, concurrency=2)
     assert len(client.history()) == 3_000
     assert server.max_in_flight == 2
+
+
+def test_two_history_reads_at_once_keep_the_pages_in_flight_within_the_setting(
+    make_client: MakeClient, play: Play
+) -> None:
+    """Two histories read together by one client share its bound: never more than 3 GETs."""
+    server = PagedHistory([play(n) for n in range(4_000, 0, -1)])
+    client, _ = make_client(server, concurrency=3)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reads = [pool.submit(client.history) for _ in range(2)]
+        assert [len(read.result()) for read in reads] == [4_000, 4_000]
+    assert server.max_in_flight == 3
+
+
+def test_a_get_answered_429_holds_back_every_other_get_for_its_retry_after(
+    fake_time: Any,
+) -> None:
+    """After a 429 on one page, the next page to start waits the Retry-After too."""
+    throttle = GetThrottle((1000, 300.0), in_flight=4, sleep=fake_time.sleep, clock=fake_time.clock)
+    slot = throttle.acquire()
+    throttle.pause(7.5)
+    throttle.answered(slot)
+    throttle.answered(throttle.acquire())
+    assert fake_time.sleeps == [7.5]
 
 
 def test_a_short_page_does_not_end_the_history(make_client: MakeClient, play: Play) -> None:

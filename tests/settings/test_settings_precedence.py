@@ -77,3 +77,19 @@ def test_private_dirs_are_created_owner_only(tmp_path):
     ensure_private_dir(target)
     for directory in (tmp_path / "new", tmp_path / "new" / "config", target):
         assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
+
+
+def test_history_pages_read_at_once_default_to_16_and_follow_the_environment(monkeypatch):
+    """TRAKT_PLAN_READ_CONCURRENCY sets how many history pages are asked for at once."""
+    assert load_settings().read_concurrency == 16
+    monkeypatch.setenv("TRAKT_PLAN_READ_CONCURRENCY", "4")
+    assert load_settings().read_concurrency == 4
+
+
+@pytest.mark.parametrize("value", ["0", "65", "many", "-2"])
+def test_an_unusable_read_concurrency_is_one_clear_error(monkeypatch, value):
+    """A read concurrency outside 1..64 names the variable and the allowed range."""
+    monkeypatch.setenv("TRAKT_PLAN_READ_CONCURRENCY", value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert "TRAKT_PLAN_READ_CONCURRENCY must be a whole number from 1 to 64" in str(caught.value)

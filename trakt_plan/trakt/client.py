@@ -28,6 +28,7 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from trakt_plan.errors import NotFound
+from trakt_plan.settings import DEFAULT_READ_CONCURRENCY
 from trakt_plan.timefmt import format_trakt_time
 from trakt_plan.trakt.decoding import (
     decode_json,
@@ -95,7 +96,9 @@ class TraktClient:
     fake ``clock``), because rate limiting sleeps until the clock says so.
 
     Every method is safe to call from several threads; ``history`` itself fetches
-    pages on up to ``concurrency`` threads.
+    pages on up to ``concurrency`` threads, and at most ``concurrency`` GETs are in
+    flight at once over all threads (reads of several histories included). A GET
+    answered 429 pauses every GET for its Retry-After.
     """
 
     def __init__(
@@ -105,7 +108,7 @@ class TraktClient:
         api_base: str,
         client_id: str,
         auth: httpx.Auth | None = None,
-        concurrency: int = 4,
+        concurrency: int = DEFAULT_READ_CONCURRENCY,
         write_interval: float = 1.0,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -121,6 +124,7 @@ class TraktClient:
             retry=retry if retry is not None else RetryPolicy(),
             write_interval=write_interval,
             get_limit=get_limit,
+            gets_in_flight=concurrency,
             sleep=sleep,
             clock=clock,
         )

@@ -59,7 +59,13 @@ def open_client(settings: Settings, *, warn: Callable[[str], None]) -> TraktClie
                 client_id=client_id,
                 client_secret=settings.client_secret,
             )
-        return TraktClient(http, api_base=settings.api_base, client_id=client_id, auth=auth)
+        return TraktClient(
+            http,
+            api_base=settings.api_base,
+            client_id=client_id,
+            auth=auth,
+            concurrency=settings.read_concurrency,
+        )
     except BaseException:
         http.close()
         raise

@@ -19,23 +19,29 @@ _MAX_MARGIN = 0.5
 
 
 class GetThrottle:
-    """At most ``limit`` GETs in any ``window`` seconds (Trakt: 1000 per 5 minutes).
+    """At most ``limit`` GETs in any ``window`` seconds (Trakt: 1000 per 5 minutes), at most
+    ``in_flight`` at once, and all of them paused while a 429's Retry-After runs.
 
     Each GET holds a slot from its start; once answered, the slot is re-stamped
     with the time of the answer. Trakt counts a request when it arrives, which is
     after we start it but before we have the answer, so counting from the answer
-    keeps network jitter from squeezing one request too many into a window.
+    keeps network jitter from squeezing one request too many into a window. The
+    in-flight bound holds across every read of one client (several histories may be
+    read at once), so the number of pages asked for together stays polite.
     """
 
     def __init__(
         self,
         limit: tuple[int, float],
         *,
+        in_flight: int,
         sleep: Callable[[float], None],
         clock: Callable[[], float],
     ) -> None:
         if limit[0] < 1 or limit[1] < 0:
             raise ValueError("get_limit must be (calls >= 1, seconds >= 0)")
+        if in_flight < 1:
+            raise ValueError("concurrency must be at least 1")
         self._calls, self._window = limit
         self._sleep = sleep
         self._clock = clock
@@ -43,20 +49,33 @@ class GetThrottle:
         self._marks: dict[int, float] = {}
         self._slots = itertools.count()
         self._lock = threading.Lock()
+        self._in_flight = threading.BoundedSemaphore(in_flight)
+        self._paused_until = 0.0
 
     def acquire(self) -> int:
         """Wait until a GET may start; the returned slot goes back to :meth:`answered`."""
+        self._in_flight.acquire()
+        try:
+            return self._take_slot()
+        except BaseException:
+            self._in_flight.release()
+            raise
+
+    def _take_slot(self) -> int:
         while True:
             with self._lock:
                 now = self._clock()
                 for slot, mark in list(self._marks.items()):
                     if mark <= now - self._window:
                         del self._marks[slot]
-                if len(self._marks) < self._calls:
+                if now < self._paused_until:
+                    delay = self._paused_until - now
+                elif len(self._marks) < self._calls:
                     slot = next(self._slots)
                     self._marks[slot] = now
                     return slot
-                delay = min(self._marks.values()) + self._window - now
+                else:
+                    delay = min(self._marks.values()) + self._window - now
             self._sleep(delay)
 
     def answered(self, slot: int) -> None:
@@ -64,6 +83,12 @@ class GetThrottle:
         with self._lock:
             if slot in self._marks:
                 self._marks[slot] = self._clock()
+        self._in_flight.release()
+
+    def pause(self, seconds: float) -> None:
+        """A GET was answered 429: no GET starts for ``seconds`` (Retry-After)."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
 
 
 class WritePacer:

@@ -130,6 +130,7 @@ class Sender:
         retry: RetryPolicy,
         write_interval: float,
         get_limit: tuple[int, float],
+        gets_in_flight: int,
         sleep: Callable[[float], None],
         clock: Callable[[], float],
     ) -> None:
@@ -139,7 +140,7 @@ class Sender:
         self._auth = auth
         self._retry = retry
         self._sleep = sleep
-        self._gets = GetThrottle(get_limit, sleep=sleep, clock=clock)
+        self._gets = GetThrottle(get_limit, in_flight=gets_in_flight, sleep=sleep, clock=clock)
         self._writes = WritePacer(write_interval, sleep=sleep, clock=clock)
         self._write_lock = threading.Lock()
         self._locked: AccountLocked | None = None
@@ -252,6 +253,9 @@ class Sender:
                 endpoint=call.endpoint,
             )
         self.stats.count_retry(rate_limited=True)
+        if call.method == "GET":
+            # The other pages in flight would earn 429s too: every GET waits.
+            self._gets.pause(delay)
         self._sleep(delay)
 
     def _after_server_error(self, call: _Call, response: httpx.Response, tries: _Tries) -> None:

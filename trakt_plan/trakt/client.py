@@ -39,6 +39,9 @@ from trakt_plan.trakt.decoding import (
 )
 from trakt_plan.trakt.models import (
     AddResult,
+    CatalogMovie,
+    CatalogSeason,
+    CatalogShow,
     HistoryItem,
     LastActivities,
     Movie,
@@ -75,6 +78,7 @@ _HISTORY_TYPES = {
 }
 
 _SEARCH_RESULTS: TypeAdapter[list[SearchResult]] = TypeAdapter(list[SearchResult])
+_SEASONS: TypeAdapter[list[CatalogSeason]] = TypeAdapter(list[CatalogSeason])
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -242,10 +246,37 @@ class TraktClient:
         """``GET /movies/{id}`` by Trakt id, slug or IMDB id; an unknown one raises ``NotFound``."""
         return self._summary(Movie, "movie", "/movies", ref)
 
+    # -------------------------------------------------------------- catalogue
+
+    def show_seasons(self, ref: str | int) -> list[CatalogSeason]:
+        """``GET /shows/{id}/seasons?extended=full,episodes``: every episode's runtime and
+        first airing, in one call per show (specials are season 0)."""
+        path = f"/shows/{quote(str(ref), safe='')}/seasons"
+        response = self._found("show", ref, path, {"extended": "full,episodes"})
+        return validate(_SEASONS, response, f"GET {path}")
+
+    def show_details(self, ref: str | int) -> CatalogShow:
+        """``GET /shows/{id}?extended=full``: the show's runtime, for episodes without one."""
+        path = f"/shows/{quote(str(ref), safe='')}"
+        response = self._found("show", ref, path, {"extended": "full"})
+        return validate_model(CatalogShow, response, f"GET {path}")
+
+    def movie_details(self, ref: str | int) -> CatalogMovie:
+        """``GET /movies/{id}?extended=full``: the movie's runtime and release date."""
+        path = f"/movies/{quote(str(ref), safe='')}"
+        response = self._found("movie", ref, path, {"extended": "full"})
+        return validate_model(CatalogMovie, response, f"GET {path}")
+
     def _summary(self, model: type[_M], noun: str, prefix: str, ref: str | int) -> _M:
         path = f"{prefix}/{quote(str(ref), safe='')}"
+        return validate_model(model, self._found(noun, ref, path), f"GET {path}")
+
+    def _found(
+        self, noun: str, ref: str | int, path: str, params: dict[str, str | int] | None = None
+    ) -> httpx.Response:
+        """``GET path``, with a 404 worded as the unknown show or movie it means."""
         try:
-            return self._get_model(model, path)
+            return self._sender.send("GET", path, params=params)
         except NotFound as exc:
             raise NotFound(
                 f"Trakt has no {noun} with the id or slug {str(ref)!r} (GET {path} answered 404).",

@@ -10,7 +10,7 @@ These models do no I/O.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -154,6 +154,50 @@ class HistoryItem(TraktModel):
         data = self.model_dump(mode="json")
         # Trakt sends only the media object of the play's type; nested nulls stay as sent.
         return {key: value for key, value in data.items() if value is not None}
+
+
+# Minutes, as Trakt's catalogue gives runtimes (null when unknown).
+Minutes = Annotated[int, Field(ge=0)]
+
+
+class CatalogEpisode(TraktModel):
+    """An episode with ``extended=full``: how long it runs and when it first aired."""
+
+    season: int
+    number: int
+    title: str | None = None
+    ids: Ids = Field(default_factory=Ids)
+    runtime: Minutes | None = None
+    first_aired: TraktTime | None = None
+
+
+class CatalogSeason(TraktModel):
+    """``GET /shows/{id}/seasons?extended=full,episodes``: one season and its episodes."""
+
+    number: int
+    ids: Ids = Field(default_factory=Ids)
+    first_aired: TraktTime | None = None
+    episodes: list[CatalogEpisode] = Field(default_factory=list)
+
+
+class CatalogShow(TraktModel):
+    """``GET /shows/{id}?extended=full``: the show's runtime, for episodes without their own."""
+
+    title: str | None = None
+    year: int | None = None
+    ids: Ids = Field(default_factory=Ids)
+    runtime: Minutes | None = None
+    first_aired: TraktTime | None = None
+
+
+class CatalogMovie(TraktModel):
+    """``GET /movies/{id}?extended=full``: the movie's runtime and release date."""
+
+    title: str | None = None
+    year: int | None = None
+    ids: Ids = Field(default_factory=Ids)
+    runtime: Minutes | None = None
+    released: date | None = None
 
 
 class SearchResult(TraktModel):

@@ -7,7 +7,7 @@ imports nothing from the package, so every layer may use it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
@@ -33,6 +33,10 @@ def title_year(title: str | None, year: int | None, *, untitled: str = "untitled
     return f"{name} ({year})" if year is not None else name
 
 
-def play_time(value: datetime) -> str:
-    """``2025-11-20 10:11:12Z``: a play's time as section 1 of the spec shows it (UTC)."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+def play_time(value: datetime, zone: tzinfo | None = None) -> str:
+    """``2025-11-20 10:11:12Z`` (UTC, as section 1 of the spec shows a play's time), or the
+    wall-clock time in ``zone`` without a ``Z``: ``2025-11-20 05:11:12`` (the caller names
+    the zone once, beside the times)."""
+    if zone is None:
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")

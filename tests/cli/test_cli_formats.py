@@ -36,8 +36,10 @@ def test_the_text_plan_starts_with_a_header_and_ends_with_the_counts(cli):
     assert lines[1] == "  account  sandbox-user on sandbox"
     assert f"  source   {SEED}" == lines[4]
     assert "by action: 22 watch · 0 scrobble · 0 checkin" in run.stdout
-    assert "removed plays watched 2025-" in run.stdout
-    assert "-  10000000000  2025-11-17 01:02:03Z  S06E02  watch" in run.stdout
+    assert "removed plays watched 2025-11-16 20:02:03 to 2025-11-16 20:02:03" in run.stdout
+    assert lines[5] == "  times    America/New_York (the account's settings)"
+    # 01:02:03 UTC on the 17th is the evening before in the demo account's New York.
+    assert "-  10000000000  2025-11-16 20:02:03  S06E02  watch" in run.stdout
 
 
 def test_json_keeps_the_warnings(cli, tmp_path):

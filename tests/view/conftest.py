@@ -60,7 +60,9 @@ def bulk_history(count: int, *, title: str = "Agents of S.H.I.E.L.D.") -> list[H
     return [*marked, real]
 
 
-def plan_of(history: Sequence[HistoryItem], plan_yaml: str = PLAN_YAML) -> SavedPlan:
+def plan_of(
+    history: Sequence[HistoryItem], plan_yaml: str = PLAN_YAML, timezone: str | None = None
+) -> SavedPlan:
     """The saved plan of ``plan_yaml`` over ``history``, as `plan -o` would write it."""
     spec = PlanSpec.model_validate(YAML(typ="safe").load(plan_yaml))
     resolved = {ScopeRef(kind="show", ref="1394"): SHOW}
@@ -80,6 +82,7 @@ def plan_of(history: Sequence[HistoryItem], plan_yaml: str = PLAN_YAML) -> Saved
         created_at=when,
         progress=progress_after(history, removed),
         movies_kept=movies_kept(history, removed),
+        timezone=timezone,
     )
 
 

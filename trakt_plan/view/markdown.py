@@ -62,6 +62,7 @@ def _header(view: PlanView) -> list[str]:
         ("planned at", header.planned_at),
         ("plan_id", header.plan_id),
         ("source", header.source),
+        ("times in", header.timezone),
     ]
     table = _table(("", ""), [(f"**{name}**", cell(value)) for name, value in rows], "-:")
     return [f"### trakt-plan: {cell(title)}", table]

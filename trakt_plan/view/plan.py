@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trakt_plan.labels import episode_code, play_time, plural, title_year
 from trakt_plan.planfile import PlannedDeletion, SavedPlan
@@ -30,11 +32,6 @@ __all__ = [
 GroupKind = Literal["show", "movie", "other"]
 
 
-def short_time(value: str) -> str:
-    """A Trakt timestamp from the saved plan as the tables show it (``labels.play_time``)."""
-    return play_time(parse_trakt_time(value))
-
-
 @dataclass(frozen=True)
 class PlanHeader:
     """Which plan this is: its description, account, when it was made and from what."""
@@ -45,6 +42,8 @@ class PlanHeader:
     planned_at: str
     plan_id: str
     source: str
+    # The zone every time of the view is shown in (times without a Z), and where it came from.
+    timezone: str
 
 
 @dataclass(frozen=True)
@@ -61,10 +60,13 @@ class PlayRow:
     """One play to remove, as every rendering lists it."""
 
     history_id: int
+    # As shown: in the header's time zone (``2025-11-16 20:02:03``), or UTC (``...Z``).
     watched_at: str
     what: str
     action: str
     reasons: tuple[str, ...]
+    # The instant itself (aware UTC), for renderings that place plays in time.
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -136,20 +138,41 @@ class PlanView:
 _ACTIONS = ("watch", "scrobble", "checkin")
 
 
+class _Clock:
+    """Shows the plan's Trakt timestamps in the zone its days were counted in."""
+
+    def __init__(self, saved: SavedPlan) -> None:
+        # Recorded as "America/New_York (the account's settings)"; older plans have none.
+        recorded = saved.observed.timezone or ""
+        name = recorded.split(" (", 1)[0]
+        self.zone: ZoneInfo | None = None
+        self.label = recorded or "UTC"
+        if name and name != "UTC":
+            try:
+                self.zone = ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                self.label = f"UTC ({name} is unknown here)"
+
+    def show(self, value: str) -> str:
+        return play_time(parse_trakt_time(value), self.zone)
+
+
 def plan_view(saved: SavedPlan) -> PlanView:
     """Per show/movie: the plays to remove, what stays and what the account looks like after."""
+    clock = _Clock(saved)
     return PlanView(
         header=PlanHeader(
             description=_description(saved),
             account=saved.account.username,
             api_base=saved.account.api_base,
-            planned_at=short_time(saved.created_at),
+            planned_at=clock.show(saved.created_at),
             plan_id=saved.plan_id,
             source=saved.source.path,
+            timezone=clock.label,
         ),
-        summary=_summary(saved),
+        summary=_summary(saved, clock),
         rules=tuple(RuleCount(r.name, r.plays_in_scope, r.deletions) for r in saved.rules),
-        groups=_groups(saved),
+        groups=_groups(saved, clock),
         warnings=tuple(_warnings(saved)),
         document=saved.model_dump(mode="json"),
     )
@@ -174,29 +197,34 @@ def _title_of(deletion: PlannedDeletion) -> str:
     return "?" if media is None else title_year(media.title, media.year, untitled="?")
 
 
-def _row(deletion: PlannedDeletion) -> PlayRow:
+def _row(deletion: PlannedDeletion, clock: _Clock) -> PlayRow:
     episode = deletion.episode
     return PlayRow(
         history_id=deletion.history_id,
-        watched_at=short_time(deletion.watched_at),
+        watched_at=clock.show(deletion.watched_at),
         what=episode_code(episode.season, episode.number) if episode is not None else "movie",
         action=deletion.action,
         reasons=deletion.reasons,
+        at=parse_trakt_time(deletion.watched_at),
     )
 
 
-def _groups(saved: SavedPlan) -> tuple[GroupView, ...]:
+def _groups(saved: SavedPlan, clock: _Clock) -> tuple[GroupView, ...]:
     grouped: dict[tuple[GroupKind, int], list[PlannedDeletion]] = defaultdict(list)
     for deletion in saved.deletions:
         grouped[_group_key(deletion)].append(deletion)
     ordered = sorted(
         grouped.items(), key=lambda kv: (kv[0][0], _title_of(kv[1][0]).lower(), kv[0][1])
     )
-    return tuple(_group(saved, kind, trakt_id, rows) for (kind, trakt_id), rows in ordered)
+    return tuple(_group(saved, clock, kind, trakt_id, rows) for (kind, trakt_id), rows in ordered)
 
 
 def _group(
-    saved: SavedPlan, kind: GroupKind, trakt_id: int, deletions: Sequence[PlannedDeletion]
+    saved: SavedPlan,
+    clock: _Clock,
+    kind: GroupKind,
+    trakt_id: int,
+    deletions: Sequence[PlannedDeletion],
 ) -> GroupView:
     kept: int | None = None
     after: str | None = None
@@ -210,13 +238,13 @@ def _group(
         kind=kind,
         trakt_id=trakt_id,
         title=_title_of(deletions[0]),
-        rows=tuple(_row(d) for d in deletions),
+        rows=tuple(_row(d, clock) for d in deletions),
         kept=kept,
         after=after,
     )
 
 
-def _summary(saved: SavedPlan) -> PlanSummary:
+def _summary(saved: SavedPlan, clock: _Clock) -> PlanSummary:
     deletions = saved.deletions
     actions = Counter(d.action for d in deletions)
     # The usual three always, so a reviewer sees "0 scrobble"; any other action after them.
@@ -228,8 +256,8 @@ def _summary(saved: SavedPlan) -> PlanSummary:
         movies=len({d.movie.trakt for d in deletions if d.movie is not None}),
         by_action=tuple((action, actions[action]) for action in order),
         # Deletions are sorted by watched_at, so the range is the first and the last.
-        first_removed=short_time(deletions[0].watched_at) if deletions else None,
-        last_removed=short_time(deletions[-1].watched_at) if deletions else None,
+        first_removed=clock.show(deletions[0].watched_at) if deletions else None,
+        last_removed=clock.show(deletions[-1].watched_at) if deletions else None,
     )
 
 

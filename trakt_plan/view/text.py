@@ -57,6 +57,7 @@ def _header(view: PlanView) -> list[RenderableType]:
         ("  planned", header.planned_at),
         ("  plan_id", header.plan_id),
         ("  source", header.source),
+        ("  times", header.timezone),
     ):
         about.add_row(name, _text(value))
     parts.extend([about, Text()])

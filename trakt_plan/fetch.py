@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 
 from trakt_plan.errors import ResolveError
 from trakt_plan.spec.conditions import scope_wide
 from trakt_plan.spec.model import PlanSpec, ScopeRef
 from trakt_plan.trakt.models import HistoryItem, ResolvedScope
+from trakt_plan.workers import run_all
 
 __all__ = [
     "HistoryClient",
@@ -215,12 +216,11 @@ def fetch_history(
         return read_history(client, read, on_page=report)
 
     if len(reads) == 1:
-        # On the calling thread, so Ctrl-C stops the read at once instead of waiting for a
-        # worker to fetch every remaining page (the client pages concurrently anyway).
+        # On the calling thread: one read needs no pool (the client pages concurrently anyway).
         batches = [run(reads[0])]
     else:
-        with ThreadPoolExecutor(max_workers=min(_MAX_WORKERS, len(reads))) as pool:
-            batches = list(pool.map(run, reads))
+        jobs = [partial(run, read) for read in reads]
+        batches = run_all(jobs, workers=min(_MAX_WORKERS, len(reads)), name="trakt-read")
     merged: dict[int, HistoryItem] = {}
     for batch in batches:
         for item in batch:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal, Protocol
 
 from trakt_plan.errors import NotFound, ResolveError
 from trakt_plan.labels import plural
 from trakt_plan.spec.model import PlanSpec, ScopeRef
 from trakt_plan.trakt.models import HistoryItem, Ids, Movie, ResolvedScope, SearchResult, Show
+from trakt_plan.workers import run_all
 
 __all__ = [
     "Reference",
@@ -346,9 +347,9 @@ def resolve_scopes(spec: PlanSpec, client: ResolveClient) -> dict[ScopeRef, Reso
         kind: Kind = "show" if scope.kind == "show" else "movie"
         return resolve_reference(client, kind, scope.ref, scope.year)
 
-    with ThreadPoolExecutor(max_workers=min(_MAX_WORKERS, len(scopes))) as pool:
-        futures = [pool.submit(one, scope) for scope in scopes]
-        return {scope: future.result() for scope, future in zip(scopes, futures, strict=True)}
+    jobs = [partial(one, scope) for scope in scopes]
+    found = run_all(jobs, workers=min(_MAX_WORKERS, len(scopes)), name="trakt-resolve")
+    return dict(zip(scopes, found, strict=True))
 
 
 def _present(history: Sequence[HistoryItem], kind: Kind) -> list[Show | Movie]:

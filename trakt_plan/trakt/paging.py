@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import httpx
@@ -24,6 +24,7 @@ from trakt_plan.errors import ApiError
 from trakt_plan.trakt.decoding import unreadable, validate
 from trakt_plan.trakt.models import MEDIA_CACHE, HistoryItem
 from trakt_plan.trakt.sender import Sender
+from trakt_plan.workers import run_all
 
 __all__ = ["PAGE_LIMIT", "HistoryPager"]
 
@@ -174,26 +175,16 @@ class HistoryPager:
     ) -> None:
         """Fill ``pages[1:]`` concurrently; the first failure stops the rest and is raised."""
         total = paging.pages
+        jobs = [
+            partial(self._later_page, path, params, paging, page) for page in range(2, total + 1)
+        ]
+
+        def done(count: int) -> None:
+            if on_page is not None:
+                on_page(count + 1, total)
+
         workers = min(self._concurrency, total - 1)
-        executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trakt-page")
-        try:
-            futures: dict[Future[list[HistoryItem]], int] = {
-                executor.submit(self._later_page, path, params, paging, page): page
-                for page in range(2, total + 1)
-            }
-            done_count = 1
-            pending = set(futures)
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    # .result() re-raises the first failure here, on the calling thread; the
-                    # pages still queued are cancelled below, so a restart starts clean.
-                    pages[futures[future] - 1] = future.result()
-                    done_count += 1
-                    if on_page is not None:
-                        on_page(done_count, total)
-        finally:
-            executor.shutdown(wait=True, cancel_futures=True)
+        pages[1:] = run_all(jobs, workers=workers, name="trakt-page", on_done=done)
 
     def _parse_page(self, response: httpx.Response, endpoint: str) -> list[HistoryItem]:
         context = {MEDIA_CACHE: self._media_cache}

@@ -173,6 +173,24 @@ class Child:
             self.sampled_peak = peak_rss_mb(self.pid)
             os.kill(self.pid, signum)
 
+    def delivered(self, signum: int) -> bool:
+        """Whether no ``signum`` waits to reach the process any more (or it has ended).
+
+        A signal sent while the same one is still pending merges into it; the kernel's
+        pending sets in ``/proc`` tell when a second one would be counted on its own.
+        """
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text(encoding="ascii")
+        except OSError:
+            return True
+        bit = 1 << (signum - 1)
+        masks = [
+            int(line.split()[1], 16)
+            for line in status.splitlines()
+            if line.startswith(("SigPnd:", "ShdPnd:"))
+        ]
+        return not any(mask & bit for mask in masks)
+
     def running(self) -> bool:
         """Whether it is still running (reaps it if it has just ended)."""
         return self.finished is None and not self._reap(os.WNOHANG)

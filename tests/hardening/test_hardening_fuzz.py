@@ -244,17 +244,17 @@ def test_a_hostile_plan_file_is_refused_safely_and_quickly(
     content, line, column, message = HOSTILE[name]
     path = tmp_path / "hostile.yaml"
     path.write_bytes(content.replace(b"{marker}", str(marker).encode()))
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(SpecError) as caught:
         load_spec(path)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     error = caught.value
     assert str(error).startswith(f"{path}:{line}:")
     if column:
         assert str(error).startswith(f"{path}:{line}:{column}: ")
     assert message in str(error)
     assert "\n" not in str(error)
-    # Generous for a loaded CI machine; an expanding bomb or a hang takes far longer.
+    # CPU time, which a loaded machine does not stretch; an expanding bomb takes far longer.
     assert elapsed < 5.0
     assert not marker.exists()
     assert guarded == []
@@ -262,13 +262,13 @@ def test_a_hostile_plan_file_is_refused_safely_and_quickly(
 
 def test_an_endless_file_is_refused_after_reading_one_mebibyte() -> None:
     """A plan path that never ends (/dev/zero) is refused as too large, not read forever."""
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(SpecError) as caught:
         load_spec(Path("/dev/zero"))
     assert str(caught.value) == (
         "/dev/zero:1:1: the plan is larger than 1 MiB; a plan is a short text file"
     )
-    assert time.perf_counter() - started < 5.0
+    assert time.process_time() - started < 5.0
 
 
 @pytest.mark.parametrize(
@@ -291,10 +291,10 @@ def test_a_plan_just_under_the_size_limit_still_loads(tmp_path: Path) -> None:
     path = tmp_path / "padded.yaml"
     path.write_bytes(AOS + padding)
     assert MAX_BYTES - 100 < path.stat().st_size <= MAX_BYTES
-    started = time.perf_counter()
+    started = time.process_time()
     spec = load_spec(path)
     assert [rule.name for rule in spec.rules] == ["aos-after-s03e16", "aos-bulk"]
-    assert time.perf_counter() - started < 5.0
+    assert time.process_time() - started < 5.0
 
 
 def test_a_utf8_bom_and_windows_line_ends_are_fine(tmp_path: Path) -> None:

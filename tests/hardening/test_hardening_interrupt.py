@@ -122,9 +122,12 @@ def test_a_second_ctrl_c_stops_at_once_and_the_resume_resends_that_batch(
         timeout=30,
         what="the second batch's intent in the journal",
     )
-    # The client now sleeps out Trakt's one-second write pace before sending batch 2. The
-    # pause lets the first signal be handled: two pending SIGINTs would merge into one.
+    # The client now sleeps out Trakt's one-second write pace before sending batch 2. Two
+    # pending SIGINTs would merge into one, so the second goes only once the first has
+    # reached the process (however long a busy machine takes), and a moment after that,
+    # for its handler to run.
     apply.send(signal.SIGINT)
+    poll(lambda: apply.delivered(signal.SIGINT), timeout=30, what="the first Ctrl-C to arrive")
     time.sleep(0.1)
     apply.send(signal.SIGINT)
     interrupted = apply.wait(timeout=30)

@@ -64,11 +64,14 @@ def test_head_on_a_write_only_route_is_not_allowed(api):
     assert response.headers["Allow"] == "POST"
 
 
-def test_retry_after_is_a_whole_second_even_for_a_short_wait(start_sandbox, open_client, headers):
+def test_retry_after_is_a_whole_second_even_for_a_short_wait(
+    start_sandbox, open_client, headers, emulator_clock
+):
     """At Trakt's real pace a write 429 says Retry-After: 1, never 0.87 (pytrakt int()s it)."""
     server = start_sandbox(knobs=None)
     client = open_client(server, headers(server.state.issue_token()["access_token"]))
     assert client.post("/sync/history/remove", json={"ids": [1]}).status_code == 200
+    emulator_clock.advance(0.13)
     limited = client.post("/sync/history/remove", json={"ids": [1]})
     assert limited.status_code == 429
     assert limited.headers["Retry-After"] == "1"

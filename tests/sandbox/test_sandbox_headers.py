@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 
 def test_missing_user_agent_gets_cloudflare_block_page(sandbox, open_client, headers, token):
     """A request without a User-Agent is blocked by 'Cloudflare' with an HTML page, not JSON."""
@@ -70,12 +68,14 @@ def test_expired_token_is_unauthorized(sandbox, api, token):
     assert "expired" in response.headers["www-authenticate"]
 
 
-def test_token_past_its_lifetime_is_unauthorized(sandbox, open_client, headers):
-    """A token issued with a one-second lifetime stops working after that second."""
-    short = sandbox.state.issue_token(lifetime=1)
-    client = open_client(sandbox, headers(short["access_token"]))
+def test_token_past_its_lifetime_is_unauthorized(sandbox, open_client, headers, emulator_clock):
+    """A token issued with a one-hour lifetime works, and stops working once that hour is up."""
+    issued = sandbox.state.issue_token(lifetime=3600)
+    client = open_client(sandbox, headers(issued["access_token"]))
     assert client.get("/users/settings").status_code == 200
-    time.sleep(1.05)
+    emulator_clock.advance(3599)
+    assert client.get("/users/settings").status_code == 200
+    emulator_clock.advance(1)
     assert client.get("/users/settings").status_code == 401
 
 

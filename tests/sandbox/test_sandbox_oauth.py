@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from trakt_plan.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
@@ -51,12 +49,14 @@ def test_device_code_describes_what_to_show_the_user(sandbox, auth):
     assert code["interval"] == 0.05
 
 
-def test_device_flow_pending_slow_down_approved_then_used(sandbox, auth, open_client, headers):
+def test_device_flow_pending_slow_down_approved_then_used(
+    sandbox, auth, open_client, headers, emulator_clock
+):
     """Polls say pending (400), too fast (429), then give a token (200) once, then 409."""
     code = _new_code(auth)
     assert _poll(auth, code["device_code"]).status_code == 400
     assert _poll(auth, code["device_code"]).status_code == 429
-    time.sleep(0.06)
+    emulator_clock.advance(code["interval"])
     sandbox.approve_device(code["user_code"])
     granted = _poll(auth, code["device_code"])
     assert granted.status_code == 200
@@ -65,10 +65,10 @@ def test_device_flow_pending_slow_down_approved_then_used(sandbox, auth, open_cl
         "access_token", "refresh_token", "expires_in", "created_at", "token_type", "scope",
     }  # fmt: skip
     assert token["expires_in"] == 604800
-    assert abs(token["created_at"] - time.time()) < 5
+    assert token["created_at"] == int(emulator_clock.time())
     me = open_client(sandbox, headers(token["access_token"])).get("/users/settings")
     assert me.json()["user"]["username"] == "sandbox-user"
-    time.sleep(0.06)
+    emulator_clock.advance(code["interval"])
     assert _poll(auth, code["device_code"]).status_code == 409
 
 
@@ -83,22 +83,24 @@ def test_device_flow_unknown_expired_and_denied_codes(sandbox, auth):
     assert _poll(auth, denied["device_code"]).status_code == 418
 
 
-def test_device_code_lapses_after_expires_in(sandbox, auth):
-    """With a one-second lifetime the code answers 410 after that second."""
+def test_device_code_lapses_after_expires_in(sandbox, auth, emulator_clock):
+    """With a one-second lifetime the code answers pending within that second, then 410."""
     sandbox.knobs.device_expires_in = 1
     code = _new_code(auth)
-    time.sleep(1.05)
+    emulator_clock.advance(0.5)
+    assert _poll(auth, code["device_code"]).status_code == 400
+    emulator_clock.advance(0.5)
     assert _poll(auth, code["device_code"]).status_code == 410
 
 
-def test_device_code_auto_approves_after_n_pending_polls(sandbox, auth):
+def test_device_code_auto_approves_after_n_pending_polls(sandbox, auth, emulator_clock):
     """With device_auto_approve_after=2 the third poll returns a token for the default user."""
     sandbox.knobs.device_auto_approve_after = 2
     code = _new_code(auth)
     statuses = []
     for _ in range(3):
         statuses.append(_poll(auth, code["device_code"]).status_code)
-        time.sleep(0.06)
+        emulator_clock.advance(code["interval"])
     assert statuses == [400, 400, 200]
 
 

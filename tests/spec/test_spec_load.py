@@ -79,12 +79,13 @@ def test_a_five_megabyte_file_is_refused_quickly(tmp_path: Path) -> None:
     """A huge file is refused before parsing, in well under a second."""
     path = tmp_path / "huge.yaml"
     path.write_bytes(SEED.encode() + b"# " + b"x" * (5 * 1024 * 1024) + b"\n")
-    started = time.perf_counter()
+    # CPU time, not wall time: a busy machine must not make a quick refusal look slow.
+    started = time.process_time()
     with pytest.raises(SpecError, match="larger than 1 MiB"):
         load_spec(path)
     with pytest.raises(SpecError, match="larger than 1 MiB"):
         load_spec_text(path.read_text(encoding="utf-8"), "huge.yaml")
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
 
 
 def test_multibyte_text_counts_in_bytes_for_the_limit() -> None:
@@ -97,10 +98,10 @@ def test_multibyte_text_counts_in_bytes_for_the_limit() -> None:
 
 def test_billion_laughs_is_refused_quickly(bad_plans_dir: Path) -> None:
     """Aliases that would expand to a billion values are refused fast, without the memory."""
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(SpecError, match="repeat more than 10,000 values"):
         load_spec(bad_plans_dir / "alias-bomb.yaml")
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 def test_recursive_alias_is_refused(spec_error: Callable[[str], SpecError]) -> None:

@@ -21,9 +21,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from trakt_plan import __version__
-from trakt_plan.errors import PlanFileError
+from trakt_plan.errors import PlanFileError, UnsafePlanError
 from trakt_plan.fsutil import atomic_write, read_json_file
-from trakt_plan.labels import episode_code, plural, title_year
 from trakt_plan.planner import PlanResult, ShowProgress
 from trakt_plan.spec.model import PlanSpec, ScopeRef
 from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
@@ -261,11 +260,11 @@ class PlannedDeletion(_Frozen):
     def label(self) -> str:
         """``Show (2013) S03E16`` or ``Movie (2010)``: how people recognise the play."""
         if self.type == "episode":
-            title = title_year(self.show.title, self.show.year) if self.show else "unknown show"
+            title = _label(self.show.title, self.show.year) if self.show else "unknown show"
             if self.episode is not None:
-                return f"{title} {episode_code(self.episode.season, self.episode.number)}"
+                return f"{title} S{self.episode.season:02d}E{self.episode.number:02d}"
             return title
-        return title_year(self.movie.title, self.movie.year) if self.movie else "unknown movie"
+        return _label(self.movie.title, self.movie.year) if self.movie else "unknown movie"
 
 
 class SavedProgress(_Frozen):
@@ -311,6 +310,28 @@ class SavedPlan(_Frozen):
     deletions: tuple[PlannedDeletion, ...]
     summary: Summary
 
+    def unsafe_reason(self) -> str | None:
+        """Why applying this plan needs ``--allow-mass-delete``, with its numbers; else ``None``."""
+        count = len(self.deletions)
+        if count <= self.max_deletions:
+            return None
+        return (
+            f"this plan removes {count} plays, more than its max_deletions "
+            f"({self.max_deletions}); apply refuses it without --allow-mass-delete, or raise "
+            "max_deletions in the plan YAML and plan again"
+        )
+
+    def raise_if_unsafe(self, *, allow_mass_delete: bool) -> None:
+        """Raise :class:`~trakt_plan.errors.UnsafePlanError` unless the plan is safe or forced."""
+        reason = self.unsafe_reason()
+        if reason is not None and not allow_mass_delete:
+            raise UnsafePlanError(f"{reason}. Nothing was sent.")
+
+
+def _label(title: str | None, year: int | None) -> str:
+    name = title if title else "untitled"
+    return f"{name} ({year})" if year is not None else name
+
 
 def canonical_json(value: object) -> str:
     """JSON with sorted keys and no whitespace: the form that is hashed.
@@ -353,43 +374,6 @@ def make_saved_plan(
         (PlannedDeletion.from_item(d.item, d.reasons) for d in result.deletions),
         key=lambda d: (d.watched_at, d.history_id),
     )
-    by_show: dict[str, int] = {}
-    for deletion in deletions:
-        media = deletion.show if deletion.type == "episode" else deletion.movie
-        key = (
-            title_year(media.title, media.year) if media is not None else f"unknown {deletion.type}"
-        )
-        by_show[key] = by_show.get(key, 0) + 1
-
-    rules = []
-    for outcome in result.rules:
-        scope: MediaScope | HistoryScope
-        if outcome.scope.kind == "history" or outcome.resolved is None:
-            scope = HistoryScope(type="history", which=_which(outcome.scope.ref))
-        else:
-            scope = MediaScope.from_resolved(outcome.resolved)
-        rules.append(
-            SavedRule(
-                name=outcome.name,
-                scope=scope,
-                plays_in_scope=outcome.plays_in_scope,
-                deletions=outcome.deletions,
-            )
-        )
-
-    resolutions = sorted(
-        (
-            SavedResolution(
-                kind=ref.kind,
-                ref=ref.ref,
-                year=ref.year,
-                resolved=MediaScope.from_resolved(target),
-            )
-            for ref, target in resolved.items()
-            if ref.kind != "history"
-        ),
-        key=lambda r: (r.kind, r.ref, r.year is not None, r.year or 0),
-    )
     raw = source_text.encode("utf-8") if isinstance(source_text, str) else source_text
     return SavedPlan(
         format="trakt-plan/saved-plan",
@@ -407,28 +391,72 @@ def make_saved_plan(
         max_deletions=spec.max_deletions,
         # The spec model dumps to the forms a person writes, sets sorted, and reads them back.
         spec=SavedSpec(
-            plan=spec.model_dump(mode="json", exclude_none=True), resolved=tuple(resolutions)
+            plan=spec.model_dump(mode="json", exclude_none=True), resolved=_resolutions(resolved)
         ),
-        rules=tuple(rules),
+        rules=_saved_rules(result),
         deletions=tuple(deletions),
-        summary=Summary(
-            plays_seen=result.plays_seen,
-            deletions=len(deletions),
-            by_show=dict(sorted(by_show.items())),
-            progress={
-                show_id: SavedProgress(
-                    title=state.show.title,
-                    year=state.show.year,
-                    last=state.last.code if state.last is not None else None,
-                    next=state.next_code,
-                    kept=state.kept,
-                    removed=state.removed,
-                )
-                for show_id, state in sorted((progress or {}).items())
-                if state.removed
-            },
-            movies_kept=dict(sorted((movies_kept or {}).items())),
-        ),
+        summary=_summary(result, deletions, progress or {}, movies_kept or {}),
+    )
+
+
+def _saved_rules(result: PlanResult) -> tuple[SavedRule, ...]:
+    rules = []
+    for outcome in result.rules:
+        scope: MediaScope | HistoryScope
+        if outcome.scope.kind == "history" or outcome.resolved is None:
+            scope = HistoryScope(type="history", which=_which(outcome.scope.ref))
+        else:
+            scope = MediaScope.from_resolved(outcome.resolved)
+        rules.append(
+            SavedRule(
+                name=outcome.name,
+                scope=scope,
+                plays_in_scope=outcome.plays_in_scope,
+                deletions=outcome.deletions,
+            )
+        )
+    return tuple(rules)
+
+
+def _resolutions(resolved: Mapping[ScopeRef, ResolvedScope]) -> tuple[SavedResolution, ...]:
+    entries = (
+        SavedResolution(
+            kind=ref.kind, ref=ref.ref, year=ref.year, resolved=MediaScope.from_resolved(target)
+        )
+        for ref, target in resolved.items()
+        if ref.kind != "history"
+    )
+    return tuple(sorted(entries, key=lambda r: (r.kind, r.ref, r.year is not None, r.year or 0)))
+
+
+def _summary(
+    result: PlanResult,
+    deletions: Sequence[PlannedDeletion],
+    progress: Mapping[int, ShowProgress],
+    movies_kept: Mapping[int, int],
+) -> Summary:
+    by_show: dict[str, int] = {}
+    for deletion in deletions:
+        media = deletion.show if deletion.type == "episode" else deletion.movie
+        key = _label(media.title, media.year) if media is not None else f"unknown {deletion.type}"
+        by_show[key] = by_show.get(key, 0) + 1
+    return Summary(
+        plays_seen=result.plays_seen,
+        deletions=len(deletions),
+        by_show=dict(sorted(by_show.items())),
+        progress={
+            show_id: SavedProgress(
+                title=state.show.title,
+                year=state.show.year,
+                last=state.last.code if state.last is not None else None,
+                next=state.next_code,
+                kept=state.kept,
+                removed=state.removed,
+            )
+            for show_id, state in sorted(progress.items())
+            if state.removed
+        },
+        movies_kept=dict(sorted(movies_kept.items())),
     )
 
 
@@ -498,7 +526,7 @@ def read_saved_plan(path: Path) -> SavedPlan:
         where = ".".join(str(part) for part in first["loc"]) or "the top level"
         raise PlanFileError(
             f"{path}: the saved plan is damaged: {first['msg']} at {where}"
-            f" ({plural(exc.error_count(), 'problem')} in all). "
+            f" ({exc.error_count()} problem{'s' if exc.error_count() != 1 else ''} in all). "
             "Plan again rather than editing the file."
         ) from None
     if compute_plan_id(plan.deletions) != plan.plan_id:

@@ -182,7 +182,7 @@ def run_apply(rt: Runtime, path: Path, options: ApplyOptions, *, ask: Confirm) -
         rt.ui.info(f"Undo with: trakt-plan undo {plan_path}")
         return
     rt.ui.info(
-        f"Removed {report.removed}, already gone {report.already_gone}, failed {report.failed} "
+        f"Removed {report.removed}, already gone {report.already_gone} "
         f"(in {plural(report.batches_sent, 'remove call')}). Journal: {report.journal_path}. "
         f"Undo with: trakt-plan undo {plan_path}"
     )

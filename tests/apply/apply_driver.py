@@ -76,7 +76,7 @@ class HoldingClient:
 
 def tear_at(at: int) -> None:
     """Make the ``at``-th journal record stop halfway through its write."""
-    real_write = journal_module._write_record
+    real_write = journal_module.write_record
     records = 0
 
     def write(fd: int, data: bytes) -> None:
@@ -89,7 +89,7 @@ def tear_at(at: int) -> None:
                 wait_to_be_killed(os.getpid(), "torn")
         real_write(fd, data)
 
-    journal_module._write_record = write
+    journal_module.write_record = write
 
 
 def run(command: dict[str, Any]) -> None:

@@ -13,7 +13,9 @@ import pytest
 
 from trakt_plan.apply import journal as journal_module
 from trakt_plan.apply.engine import journal_path_for
-from trakt_plan.apply.journal import Journal, JournalLock, new_header, read_journal
+from trakt_plan.apply.journal import Journal, read_journal
+from trakt_plan.apply.lock import JournalLock
+from trakt_plan.apply.records import Complete, Intent, Result, new_header
 from trakt_plan.apply.undo import undo_journal_path
 from trakt_plan.errors import JournalError
 
@@ -33,20 +35,20 @@ def _play(history_id: int) -> dict[str, Any]:
 
 def _header(journal: Journal, total: int = 4) -> None:
     journal.append(
-        "header",
-        **new_header(plan_id="p" * 64, kind="apply", username="u", api_base="x", total=total),
+        new_header(plan_id="p" * 64, kind="apply", username="u", api_base="x", total=total),
     )
 
 
 def _batch(journal: Journal, number: int, ids: list[int], *, result: bool = True) -> None:
-    journal.append("intent", batch=number, ids=ids, plays=[_play(i) for i in ids])
+    journal.append(Intent(batch=number, ids=ids, plays=[_play(i) for i in ids]))
     if result:
         journal.append(
-            "result",
-            batch=number,
-            deleted={"movies": 0, "episodes": len(ids) - 1},
-            not_found=ids[-1:],
-            removed=ids[:-1],
+            Result(
+                batch=number,
+                deleted={"movies": 0, "episodes": len(ids) - 1},
+                not_found=ids[-1:],
+                removed=ids[:-1],
+            )
         )
 
 
@@ -57,7 +59,7 @@ def test_records_read_back_as_the_state_of_the_run(tmp_path: Path) -> None:
         _header(journal)
         _batch(journal, 1, [1, 2])
         _batch(journal, 2, [3, 4])
-        journal.append("complete", removed=2, already_gone=2, failed=0)
+        journal.append(Complete(removed=2, already_gone=2))
     state = read_journal(path)
     assert state.plan_id == "p" * 64
     assert state.kind == "apply"
@@ -65,7 +67,7 @@ def test_records_read_back_as_the_state_of_the_run(tmp_path: Path) -> None:
     assert state.in_flight == ()
     assert state.done_ids == {1, 3}
     assert state.settled_ids == {1, 2, 3, 4}
-    assert [play["history_id"] for play in state.removed_plays] == [1, 3]
+    assert [play.history_id for play in state.removed_plays] == [1, 3]
     assert state.is_complete
     assert state.next_batch == 3
 
@@ -110,7 +112,7 @@ def test_a_torn_last_line_is_ignored_and_cut_before_the_next_append(tmp_path: Pa
     path = tmp_path / "j.journal"
     with Journal(path) as journal:
         _header(journal)
-        journal.append("intent", batch=1, ids=[1], plays=[_play(1)])
+        journal.append(Intent(batch=1, ids=[1], plays=[_play(1)]))
     whole = path.read_bytes()
     with path.open("ab") as handle:
         handle.write(b'{"type":"result","batch":1,"remo')
@@ -118,7 +120,7 @@ def test_a_torn_last_line_is_ignored_and_cut_before_the_next_append(tmp_path: Pa
     assert state.torn_tail
     assert [intent.batch for intent in state.in_flight] == [1]
     with Journal(path) as journal:
-        journal.append("result", batch=1, deleted={}, not_found=[], removed=[1])
+        journal.append(Result(batch=1, deleted={}, not_found=[], removed=[1]))
     assert path.read_bytes().startswith(whole)
     assert read_journal(path).done_ids == {1}
     assert not read_journal(path).torn_tail
@@ -142,7 +144,7 @@ def test_records_out_of_order_are_damage(tmp_path: Path) -> None:
     path = tmp_path / "j.journal"
     with Journal(path) as journal:
         _header(journal)
-        journal.append("result", batch=4, deleted={}, not_found=[], removed=[1])
+        journal.append(Result(batch=4, deleted={}, not_found=[], removed=[1]))
     with pytest.raises(JournalError, match=r":2: .*batch 4, which has no intent"):
         read_journal(path)
 
@@ -183,11 +185,11 @@ def test_a_failed_write_raises_journal_error_and_leaves_a_readable_journal(
             os.write(fd, data[: len(data) // 2])
             raise OSError(errno.ENOSPC, "No space left on device")
 
-        monkeypatch.setattr(journal_module, "_write_record", half_then_full)
+        monkeypatch.setattr(journal_module, "write_record", half_then_full)
         with pytest.raises(JournalError, match="No space left on device"):
-            journal.append("intent", batch=1, ids=[1], plays=[_play(1)])
+            journal.append(Intent(batch=1, ids=[1], plays=[_play(1)]))
         monkeypatch.undo()
-        journal.append("intent", batch=1, ids=[1], plays=[_play(1)])
+        journal.append(Intent(batch=1, ids=[1], plays=[_play(1)]))
     state = read_journal(path)
     assert [intent.batch for intent in state.in_flight] == [1]
 

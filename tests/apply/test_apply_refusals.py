@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from trakt_plan.apply.engine import apply_plan, journal_path_for, preflight
-from trakt_plan.apply.journal import Journal, new_header, read_journal
+from trakt_plan.apply.journal import Journal, read_journal
+from trakt_plan.apply.records import new_header
 from trakt_plan.errors import (
     Aborted,
     AccountMismatchError,
@@ -215,8 +216,7 @@ def test_a_journal_of_another_plan_is_refused(env, tmp_path: Path, load_plan) ->
     journal = journal_path_for(plan_path)
     with Journal(journal) as writer:
         writer.append(
-            "header",
-            **new_header(
+            new_header(
                 plan_id="0" * 64, kind="apply", username="sandbox-user", api_base="x", total=1
             ),
         )

@@ -121,14 +121,14 @@ def test_a_full_disk_stops_before_the_next_request_and_resumes(
 ) -> None:
     """If the result of batch 1 cannot be journaled, batch 2 is never sent; a re-run finishes."""
     saved, journal, _, expected = early
-    real_write = journal_module._write_record
+    real_write = journal_module.write_record
 
     def full_at_first_result(fd: int, data: bytes) -> None:
         if b'"type":"result"' in data:
             raise OSError(errno.ENOSPC, "No space left on device")
         real_write(fd, data)
 
-    monkeypatch.setattr(journal_module, "_write_record", full_at_first_result)
+    monkeypatch.setattr(journal_module, "write_record", full_at_first_result)
     env.server.stats.reset()
     with pytest.raises(JournalError, match="No space left on device"):
         _apply(env, saved, journal)

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from trakt_plan.apply.engine import apply_plan, journal_path_for
-from trakt_plan.apply.journal import Journal, new_header, read_journal, undo_journal_path
+from trakt_plan.apply.journal import Journal, read_journal, undo_journal_path
+from trakt_plan.apply.records import Complete, Intent, Result, new_header
 from trakt_plan.apply.undo import undo_plan
 from trakt_plan.errors import (
     Aborted,
@@ -197,16 +198,15 @@ def test_a_play_trakt_no_longer_knows_is_reported_as_failed(env, tmp_path: Path,
     }
     with Journal(journal) as writer:
         writer.append(
-            "header",
-            **new_header(
+            new_header(
                 plan_id="a" * 64, kind="apply", username="sandbox-user", api_base="x", total=1
             ),
         )
-        writer.append("intent", batch=1, ids=[77], plays=[play])
+        writer.append(Intent(batch=1, ids=[77], plays=[play]))
         writer.append(
-            "result", batch=1, deleted={"movies": 0, "episodes": 1}, not_found=[], removed=[77]
+            Result(batch=1, deleted={"movies": 0, "episodes": 1}, not_found=[], removed=[77])
         )
-        writer.append("complete", removed=1, already_gone=0, failed=0)
+        writer.append(Complete(removed=1, already_gone=0))
     report = undo_plan(journal, env.client, confirm=lambda n: True, notify=messages)
     assert (report.restored, report.failed) == (0, 1)
     assert any("could not be restored" in m for m in messages)

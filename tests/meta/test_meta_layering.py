@@ -15,6 +15,7 @@ PURE_MODULES = [
     "trakt_plan.view.plan",
     "trakt_plan.view.jsondoc",
     "trakt_plan.view.markdown",
+    "trakt_plan.apply.resume",
 ]
 PLAN = "plans/aos-cleanup.yaml"
 _RUN = "from trakt_plan.cli import main\nmain({!r})"

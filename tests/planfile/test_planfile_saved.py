@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from trakt_plan.errors import PlanFileError
+from trakt_plan.errors import PlanFileError, UnsafePlanError
 from trakt_plan.planfile import (
     PlannedDeletion,
     compute_plan_id,
@@ -242,3 +242,17 @@ def test_a_plan_saved_without_progress_has_none_to_show(planned):
     """Without the planner's progress, the summary simply records none."""
     plan = planned.save(progress=None)
     assert progress_from_summary(plan) == {}
+
+
+def test_the_mass_delete_guard_gives_its_numbers(planned):
+    """A plan over its max_deletions is refused with both numbers, unless forced."""
+    plan = planned.save().model_copy(update={"max_deletions": 2})
+    with pytest.raises(UnsafePlanError) as caught:
+        plan.raise_if_unsafe(allow_mass_delete=False)
+    assert str(caught.value) == (
+        "this plan removes 3 plays, more than its max_deletions (2); apply refuses it without "
+        "--allow-mass-delete, or raise max_deletions in the plan YAML and plan again. "
+        "Nothing was sent."
+    )
+    plan.raise_if_unsafe(allow_mass_delete=True)
+    assert planned.save().unsafe_reason() is None

@@ -1,0 +1,158 @@
+"""The pure apply core: resume = plan - journal, decided over plain values, no socket."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import MappingProxyType
+
+import pytest
+
+from trakt_plan.apply.engine import apply_plan
+from trakt_plan.apply.journal import JournalState
+from trakt_plan.apply.records import Header, Intent, JournalAccount, Result
+from trakt_plan.apply.resume import Batch, Trust, pending_deletions, plan_batches, settle
+from trakt_plan.apply.undo import undo_plan
+from trakt_plan.errors import NetworkError
+from trakt_plan.planfile import SavedPlan
+
+from .fake_trakt import API_BASE, FakeTrakt, episode_play, plan_for
+
+BULK = "2025-11-17T01:02:03.000Z"
+BULK_YAML = """\
+version: 1
+rules:
+  - name: bulk
+    history: all
+    drop:
+      same_timestamp: 3
+"""
+
+
+def _fake() -> FakeTrakt:
+    """Six real plays a day apart, then a bulk mark of the same six episodes in one second."""
+    real = [episode_play(100 + n, n, f"2025-10-0{n}T20:00:00.000Z") for n in range(1, 7)]
+    bulk = [episode_play(200 + n, n, BULK) for n in range(1, 7)]
+    return FakeTrakt(real + bulk)
+
+
+@pytest.fixture
+def fake() -> FakeTrakt:
+    """The fake account of the bulk-mark story."""
+    return _fake()
+
+
+@pytest.fixture
+def plan(fake: FakeTrakt) -> SavedPlan:
+    """The plan removing the six bulk-marked plays."""
+    return plan_for(fake, BULK_YAML)
+
+
+def _state(plan: SavedPlan, intents: dict[int, tuple[int, ...]], results: set[int]) -> JournalState:
+    """A journal with an intent per batch and a result (all removed) for the batches named."""
+    plays = {d.history_id: d for d in plan.deletions}
+    header = Header(
+        plan_id=plan.plan_id,
+        kind="apply",
+        account=JournalAccount(username="u", api_base="x"),
+        total=len(plan.deletions),
+    )
+    return JournalState(
+        path=Path("p.journal"),
+        header=header,
+        intents=MappingProxyType(
+            {
+                n: Intent(batch=n, ids=ids, plays=tuple(plays[i] for i in ids))
+                for n, ids in intents.items()
+            }
+        ),
+        results=MappingProxyType(
+            {n: Result(batch=n, removed=intents[n]) for n in intents if n in results}
+        ),
+    )
+
+
+def test_the_bulk_plan_names_the_six_bulk_plays(plan: SavedPlan) -> None:
+    """The fake's story plans exactly the plays of the bulk mark."""
+    assert [d.history_id for d in plan.deletions] == [201, 202, 203, 204, 205, 206]
+
+
+def test_pending_skips_settled_and_in_flight_plays(plan: SavedPlan) -> None:
+    """A settled batch and a batch in flight leave only the untouched plays pending."""
+    state = _state(plan, {1: (201, 202), 2: (203,)}, results={1})
+    assert [d.history_id for d in pending_deletions(plan, state)] == [204, 205, 206]
+
+
+def test_batches_resend_the_one_in_flight_first_then_number_on(plan: SavedPlan) -> None:
+    """The in-flight batch keeps its number and ids; new batches count on from the last intent."""
+    state = _state(plan, {1: (201, 202), 2: (203,)}, results={1})
+    expected = [Batch(2, (203,), resend=True), Batch(3, (204, 205)), Batch(4, (206,))]
+    assert expected == plan_batches(state, (204, 205, 206), 2)
+
+
+def test_a_not_found_id_of_a_verified_run_was_removed_by_us() -> None:
+    """Seen present before sending, then not found: a lost answer of ours removed it."""
+    settled = settle(Batch(1, (1, 2)), [2], Trust(this_run=True))
+    assert (settled.not_found, settled.removed) == ((2,), (1, 2))
+
+
+def test_a_not_found_id_without_a_check_counts_as_already_gone() -> None:
+    """Without a re-read (refresh off on a changed history) not found means gone before us."""
+    settled = settle(Batch(1, (1, 2)), [2], Trust(this_run=False))
+    assert (settled.not_found, settled.removed) == ((2,), (1,))
+
+
+def test_a_resent_batch_counts_its_not_found_ids_as_ours() -> None:
+    """The batch in flight when a run died: its not-found ids are the ones it removed."""
+    settled = settle(Batch(3, (1, 2), resend=True), [1, 2], Trust(this_run=False))
+    assert settled.removed == (1, 2)
+
+
+def test_ids_gone_when_the_apply_first_started_stay_already_gone() -> None:
+    """A resume trusts the first run's check, except for the plays it saw already missing."""
+    trust = Trust(this_run=False, at_start=True, gone_at_start=frozenset({2}))
+    assert settle(Batch(4, (1, 2)), [1, 2], trust).removed == (1,)
+
+
+def test_apply_then_undo_on_the_fake_restores_every_play(plan: SavedPlan, tmp_path: Path) -> None:
+    """Against the in-memory account: apply removes the six, undo brings all six back."""
+    fake = _fake()
+    before = fake.keys()
+    journal = tmp_path / "p.plan.json.journal"
+    report = apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True)
+    assert (report.removed, report.already_gone) == (6, 0)
+    undone = undo_plan(journal, fake, confirm=lambda n: True, api_base=API_BASE)
+    assert (6, before) == (undone.restored, fake.keys())
+
+
+def test_a_run_dying_after_the_remove_resumes_to_the_same_end(
+    plan: SavedPlan, tmp_path: Path
+) -> None:
+    """The answer to batch 2 is lost after Trakt removed it; the resume settles it as ours."""
+    fake = _fake()
+    journal = tmp_path / "p.plan.json.journal"
+
+    def lose_second(n: int, ids: object, really: object) -> object:
+        if n == 2:
+            really(ids)  # type: ignore[operator]
+            raise NetworkError("connection dropped")
+        return really(ids)  # type: ignore[operator]
+
+    fake.on_remove = lose_second  # type: ignore[assignment]
+    with pytest.raises(NetworkError):
+        apply_plan(
+            plan,
+            fake,
+            journal_path=journal,
+            api_base=API_BASE,
+            confirm=lambda p: True,
+            batch_size=2,
+        )
+    fake.on_remove = None
+    report = apply_plan(
+        plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True, batch_size=2
+    )
+    assert (
+        report.removed,
+        report.already_gone,
+        fake.removes,
+    ) == (6, 0, [(201, 202), (203, 204), (203, 204), (205, 206)])

@@ -4,28 +4,55 @@ A saved plan is written as pretty, key-sorted JSON so that two plans of the same
 YAML are byte-identical apart from ``created_at``, and a diff of two plans reads like a diff of
 the deletions. ``plan_id`` is the sha256 of the canonical deletion list. The journal (named
 after the plan file) records it, so a journal is only ever resumed for the plan it was written
-for, and ``read_saved_plan`` refuses a file whose deletions no longer hash to it. The plan also
-carries the validated spec and what its references resolved to, so ``apply`` can check for
-drift without reopening the YAML (``replan_inputs``). No network here.
+for. ``checksum`` binds the whole document (all but ``created_at`` and itself), so a
+hand-edited ``max_deletions``, account, rule or kept play is refused like an added id, while a
+file that an editor only re-indented still reads. The plan also carries the validated spec and
+what its references resolved to, so ``apply`` can check for drift without reopening the YAML
+(``replan_inputs``), and the plays it keeps of every show or movie that loses plays, so
+``show`` can draw timelines offline. No network here.
+
+Format versions: 2 added ``checksum``, ``kept`` and ``warnings``. Version 1 files still
+read (their deletions are bound by ``plan_id`` alone, and they keep nothing).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ValidationError, model_validator
 
 from trakt_plan import __version__
 from trakt_plan.errors import PlanFileError, UnsafePlanError
 from trakt_plan.fsutil import atomic_write, read_json_file
+from trakt_plan.plandoc import (
+    EpisodeRef,
+    HistoryScope,
+    KeptGroup,
+    KeptPlay,
+    MediaRef,
+    MediaScope,
+    Observed,
+    PlanAccount,
+    PlannedDeletion,
+    PlanSource,
+    SavedProgress,
+    SavedResolution,
+    SavedRule,
+    SavedSpec,
+    ScopeIds,
+    Summary,
+    _Frozen,
+    media_label,
+)
 from trakt_plan.planner import PlanResult, ShowProgress
 from trakt_plan.spec.model import PlanSpec, ScopeRef
-from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
+from trakt_plan.timefmt import format_trakt_time
 from trakt_plan.trakt.models import Episode, HistoryItem, Ids, ResolvedScope, Show
 
 __all__ = [
@@ -33,6 +60,8 @@ __all__ = [
     "FORMAT_VERSION",
     "EpisodeRef",
     "HistoryScope",
+    "KeptGroup",
+    "KeptPlay",
     "MediaRef",
     "MediaScope",
     "Observed",
@@ -47,7 +76,9 @@ __all__ = [
     "ScopeIds",
     "Summary",
     "canonical_json",
+    "compute_checksum",
     "compute_plan_id",
+    "kept_groups",
     "make_saved_plan",
     "progress_from_summary",
     "read_saved_plan",
@@ -57,250 +88,20 @@ __all__ = [
 ]
 
 FORMAT = "trakt-plan/saved-plan"
-FORMAT_VERSION = 1
-
-
-class _Frozen(BaseModel):
-    # A saved plan is a contract: unknown keys mean another format, not something to ignore.
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class PlanSource(_Frozen):
-    """The plan YAML the saved plan was computed from."""
-
-    path: str
-    sha256: str
-
-
-class PlanAccount(_Frozen):
-    """The Trakt account and API the plan was made against; apply refuses any other."""
-
-    username: str
-    api_base: str
-
-
-class Observed(_Frozen):
-    """When the history was read, and its ``/sync/last_activities`` marks at that time."""
-
-    fetched_at: str
-    last_activities: dict[str, str | None]
-    # The zone days were counted in, and where it came from (plans saved before had none).
-    timezone: str | None = None
-
-
-class ScopeIds(_Frozen):
-    trakt: int | None = None
-    slug: str | None = None
-    imdb: str | None = None
-    tvdb: int | None = None
-    tmdb: int | None = None
-
-
-class MediaScope(_Frozen):
-    """A ``show:``/``movie:`` scope as it resolved: the Trakt item a rule looked at."""
-
-    type: Literal["show", "movie"]
-    title: str | None
-    year: int | None
-    ids: ScopeIds
-
-    @classmethod
-    def from_resolved(cls, resolved: ResolvedScope) -> MediaScope:
-        ids = resolved.ids
-        return cls(
-            type=resolved.type,
-            title=resolved.title,
-            year=resolved.year,
-            ids=ScopeIds(
-                trakt=ids.trakt, slug=ids.slug, imdb=ids.imdb, tvdb=ids.tvdb, tmdb=ids.tmdb
-            ),
-        )
-
-    def to_resolved(self) -> ResolvedScope:
-        ids = self.ids
-        return ResolvedScope(
-            type=self.type,
-            title=self.title,
-            year=self.year,
-            ids=Ids(trakt=ids.trakt, slug=ids.slug, imdb=ids.imdb, tvdb=ids.tvdb, tmdb=ids.tmdb),
-        )
-
-
-class HistoryScope(_Frozen):
-    """A ``history:`` scope: the whole history, its episode plays or its movie plays."""
-
-    type: Literal["history"]
-    which: Literal["all", "episodes", "movies"]
-
-
-RuleScope = Annotated[MediaScope | HistoryScope, Field(discriminator="type")]
-
-
-class SavedRule(_Frozen):
-    """One rule of the plan: its scope, how many plays it saw and how many it chose."""
-
-    name: str
-    scope: RuleScope
-    plays_in_scope: int
-    deletions: int
-
-
-class SavedResolution(_Frozen):
-    """One reference of the spec (as written) and the Trakt item it resolved to."""
-
-    kind: Literal["show", "movie"]
-    ref: str
-    year: int | None
-    resolved: MediaScope
-
-
-class SavedSpec(_Frozen):
-    """The validated plan (JSON) and its resolved references: enough to plan again."""
-
-    plan: dict[str, Any]
-    resolved: tuple[SavedResolution, ...]
-
-
-class MediaRef(_Frozen):
-    """A show or movie as a deletion names it."""
-
-    title: str | None
-    year: int | None
-    trakt: int | None
-
-
-class EpisodeRef(_Frozen):
-    season: int
-    number: int
-    trakt: int | None
-
-
-class PlannedDeletion(_Frozen):
-    """One play to remove, whole enough to show it, journal it and add it back."""
-
-    history_id: int
-    watched_at: str
-    action: str
-    type: Literal["episode", "movie"]
-    show: MediaRef | None
-    episode: EpisodeRef | None
-    movie: MediaRef | None
-    reasons: tuple[str, ...]
-
-    @field_validator("watched_at")
-    @classmethod
-    def _trakt_time(cls, value: str) -> str:
-        try:
-            parsed = parse_trakt_time(value)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a Trakt timestamp") from None
-        # Only Trakt's own spelling keeps the sort order and the plan_id stable.
-        if format_trakt_time(parsed) != value:
-            raise ValueError(f"{value!r} is not in Trakt's format (2025-11-17T01:02:03.000Z)")
-        return value
-
-    @classmethod
-    def from_item(cls, item: HistoryItem, reasons: Sequence[str]) -> PlannedDeletion:
-        """The deletion of ``item``, chosen by the rules named in ``reasons``."""
-        show = item.show if item.type == "episode" else None
-        episode = item.episode if item.type == "episode" else None
-        movie = item.movie if item.type == "movie" else None
-        return cls(
-            history_id=item.id,
-            watched_at=format_trakt_time(item.watched_at),
-            action=item.action,
-            type=item.type,
-            show=(
-                MediaRef(title=show.title, year=show.year, trakt=show.ids.trakt)
-                if show is not None
-                else None
-            ),
-            episode=(
-                EpisodeRef(season=episode.season, number=episode.number, trakt=episode.ids.trakt)
-                if episode is not None
-                else None
-            ),
-            movie=(
-                MediaRef(title=movie.title, year=movie.year, trakt=movie.ids.trakt)
-                if movie is not None
-                else None
-            ),
-            reasons=tuple(reasons),
-        )
-
-    def to_history_item(self) -> HistoryItem:
-        """The play as a ``HistoryItem`` (ids reduced to trakt ids, which is all a re-add needs)."""
-        data: dict[str, Any] = {
-            "id": self.history_id,
-            "watched_at": self.watched_at,
-            "action": self.action,
-            "type": self.type,
-        }
-        if self.show is not None:
-            data["show"] = {
-                "title": self.show.title,
-                "year": self.show.year,
-                "ids": {"trakt": self.show.trakt},
-            }
-        if self.episode is not None:
-            data["episode"] = {
-                "season": self.episode.season,
-                "number": self.episode.number,
-                "ids": {"trakt": self.episode.trakt},
-            }
-        if self.movie is not None:
-            data["movie"] = {
-                "title": self.movie.title,
-                "year": self.movie.year,
-                "ids": {"trakt": self.movie.trakt},
-            }
-        return HistoryItem.model_validate(data)
-
-    @property
-    def label(self) -> str:
-        """``Show (2013) S03E16`` or ``Movie (2010)``: how people recognise the play."""
-        if self.type == "episode":
-            title = _label(self.show.title, self.show.year) if self.show else "unknown show"
-            if self.episode is not None:
-                return f"{title} S{self.episode.season:02d}E{self.episode.number:02d}"
-            return title
-        return _label(self.movie.title, self.movie.year) if self.movie else "unknown movie"
-
-
-class SavedProgress(_Frozen):
-    """Where a show with deletions stands after apply: ``last``/``next`` are codes (S03E16)."""
-
-    title: str | None
-    year: int | None
-    last: str | None
-    next: str | None
-    kept: int
-    removed: int
-
-
-class Summary(_Frozen):
-    """Counts for a quick review: plays read, plays to remove, removals per show or movie.
-
-    ``progress`` (keyed by show trakt id) records, for each show that loses plays, its last
-    and next episode once the plan is applied, so ``show PLANFILE`` can say so offline.
-    """
-
-    plays_seen: int
-    deletions: int
-    by_show: dict[str, int]
-    progress: dict[int, SavedProgress] = Field(default_factory=dict)
-    # Per movie trakt id that loses plays: the plays of it that stay.
-    movies_kept: dict[int, int] = Field(default_factory=dict)
+FORMAT_VERSION = 2
+# The keys the checksum leaves out: the time of writing, and the checksum itself.
+_UNCHECKED = ("created_at", "checksum")
 
 
 class SavedPlan(_Frozen):
-    """A saved plan (section 3 of the spec). Build it with ``make_saved_plan``."""
+    """A saved plan (section 3 and 6.8 of the spec). Build it with ``make_saved_plan``."""
 
     format: Literal["trakt-plan/saved-plan"]
-    format_version: Literal[1]
+    format_version: Literal[1, 2]
     tool_version: str
     created_at: str
     plan_id: str
+    checksum: str | None = None
     source: PlanSource
     account: PlanAccount
     observed: Observed
@@ -309,6 +110,14 @@ class SavedPlan(_Frozen):
     rules: tuple[SavedRule, ...]
     deletions: tuple[PlannedDeletion, ...]
     summary: Summary
+    kept: tuple[KeptGroup, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _v2_is_bound_whole(self) -> SavedPlan:
+        if self.format_version >= 2 and self.checksum is None:
+            raise ValueError("a version 2 saved plan has a checksum")
+        return self
 
     def unsafe_reason(self) -> str | None:
         """Why applying this plan needs ``--allow-mass-delete``, with its numbers; else ``None``."""
@@ -328,11 +137,6 @@ class SavedPlan(_Frozen):
             raise UnsafePlanError(f"{reason}. Nothing was sent.")
 
 
-def _label(title: str | None, year: int | None) -> str:
-    name = title if title else "untitled"
-    return f"{name} ({year})" if year is not None else name
-
-
 def canonical_json(value: object) -> str:
     """JSON with sorted keys and no whitespace: the form that is hashed.
 
@@ -347,6 +151,48 @@ def compute_plan_id(deletions: Sequence[PlannedDeletion]) -> str:
     """The sha256 (hex) of the canonical deletion list; the journal's header records it."""
     payload = canonical_json([deletion.model_dump(mode="json") for deletion in deletions])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def compute_checksum(document: Mapping[str, Any]) -> str:
+    """The sha256 (hex) of the canonical document without ``created_at`` and ``checksum``."""
+    bound = {key: value for key, value in document.items() if key not in _UNCHECKED}
+    return hashlib.sha256(canonical_json(bound).encode("utf-8")).hexdigest()
+
+
+def _group_of(item: HistoryItem) -> tuple[Literal["show", "movie"], int | None]:
+    if item.type == "movie":
+        return ("movie", item.movie.ids.trakt if item.movie is not None else None)
+    return ("show", item.show.ids.trakt if item.show is not None else None)
+
+
+def kept_groups(
+    history: Sequence[HistoryItem], removed_ids: Sequence[int] | set[int]
+) -> tuple[KeptGroup, ...]:
+    """The plays kept of every show or movie that loses a play in ``removed_ids``."""
+    removed = set(removed_ids)
+    losing = {_group_of(item) for item in history if item.id in removed}
+    kept: dict[tuple[Literal["show", "movie"], int | None], list[HistoryItem]] = defaultdict(list)
+    for item in history:
+        group = _group_of(item)
+        if group in losing and item.id not in removed:
+            kept[group].append(item)
+    return tuple(
+        KeptGroup(
+            type=kind,
+            trakt=trakt,
+            plays=tuple(
+                KeptPlay(
+                    history_id=item.id,
+                    watched_at=format_trakt_time(item.watched_at),
+                    action=item.action,
+                    episode=item.episode.code if item.episode is not None else None,
+                    trakt=item.media_trakt_id,
+                )
+                for item in sorted(kept[(kind, trakt)], key=lambda i: (i.watched_at, i.id))
+            ),
+        )
+        for kind, trakt in sorted(losing, key=lambda g: (g[0], g[1] is not None, g[1] or 0))
+    )
 
 
 def make_saved_plan(
@@ -364,23 +210,26 @@ def make_saved_plan(
     progress: Mapping[int, ShowProgress] | None = None,
     movies_kept: Mapping[int, int] | None = None,
     timezone: str | None = None,
+    history: Sequence[HistoryItem] = (),
 ) -> SavedPlan:
     """Wrap a planner result into the saved plan ``apply`` will execute.
 
     ``progress`` is ``planner.progress_after`` over the planned history; the shows that lose
-    plays get their "after apply" state recorded in the summary.
+    plays get their "after apply" state recorded in the summary. ``history`` is the planned
+    history: the plays it keeps of each show or movie that loses plays are recorded.
     """
     deletions = sorted(
         (PlannedDeletion.from_item(d.item, d.reasons) for d in result.deletions),
         key=lambda d: (d.watched_at, d.history_id),
     )
     raw = source_text.encode("utf-8") if isinstance(source_text, str) else source_text
-    return SavedPlan(
+    plan = SavedPlan(
         format="trakt-plan/saved-plan",
-        format_version=1,
+        format_version=FORMAT_VERSION,
         tool_version=__version__,
         created_at=format_trakt_time(created_at),
         plan_id=compute_plan_id(deletions),
+        checksum="",
         source=PlanSource(path=source_path, sha256=hashlib.sha256(raw).hexdigest()),
         account=PlanAccount(username=username, api_base=api_base),
         observed=Observed(
@@ -396,7 +245,9 @@ def make_saved_plan(
         rules=_saved_rules(result),
         deletions=tuple(deletions),
         summary=_summary(result, deletions, progress or {}, movies_kept or {}),
+        kept=kept_groups(history, {d.history_id for d in deletions}),
     )
+    return plan.model_copy(update={"checksum": compute_checksum(plan.model_dump(mode="json"))})
 
 
 def _saved_rules(result: PlanResult) -> tuple[SavedRule, ...]:
@@ -438,7 +289,11 @@ def _summary(
     by_show: dict[str, int] = {}
     for deletion in deletions:
         media = deletion.show if deletion.type == "episode" else deletion.movie
-        key = _label(media.title, media.year) if media is not None else f"unknown {deletion.type}"
+        key = (
+            media_label(media.title, media.year)
+            if media is not None
+            else f"unknown {deletion.type}"
+        )
         by_show[key] = by_show.get(key, 0) + 1
     return Summary(
         plays_seen=result.plays_seen,
@@ -514,10 +369,11 @@ def read_saved_plan(path: Path) -> SavedPlan:
             "file written by `trakt-plan plan PLAN.yaml -o FILE`, or a plan YAML."
         )
     version = data.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in (1, FORMAT_VERSION) or isinstance(version, bool):
         raise PlanFileError(
             f"{path}: saved plan format_version {version!r} is not supported by trakt-plan "
-            f"{__version__} (it reads version {FORMAT_VERSION}); plan again with this version."
+            f"{__version__} (it reads versions 1 to {FORMAT_VERSION}); plan again with this "
+            "version."
         )
     try:
         plan = SavedPlan.model_validate(data)
@@ -533,6 +389,12 @@ def read_saved_plan(path: Path) -> SavedPlan:
         raise PlanFileError(
             f"{path}: the deletions were edited after planning; plan again. (Their sha256 no "
             f"longer matches plan_id {plan.plan_id[:12]}…, so this is not the reviewed plan.)"
+        )
+    if plan.checksum is not None and compute_checksum(data) != plan.checksum:
+        raise PlanFileError(
+            f"{path}: the plan was edited after planning; plan again. (Its sha256 no longer "
+            f"matches its checksum {plan.checksum[:12]}…: a changed max_deletions, account, "
+            "rule, deletion or kept play makes it another plan than the one reviewed.)"
         )
     try:
         replan_inputs(plan)

@@ -113,6 +113,7 @@ def compute_plan(
         progress=progress_after(history, removed),
         movies_kept=movies_kept(history, removed),
         timezone=f"{zone} ({origin})",
+        history=history,
     )
     return saved
 

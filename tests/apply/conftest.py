@@ -145,6 +145,7 @@ def make_plan(client: TraktClient, yaml_text: str, *, api_base: str) -> SavedPla
         last_activities=marks,
         fetched_at=now,
         created_at=now,
+        history=history,
     )
 
 

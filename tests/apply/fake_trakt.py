@@ -176,4 +176,5 @@ def plan_for(fake: FakeTrakt, yaml_text: str) -> SavedPlan:
         last_activities=fake.last_activities().history_marks(),
         fetched_at=now,
         created_at=now,
+        history=history,
     )

@@ -119,6 +119,7 @@ class Planned:
             "fetched_at": datetime(2025, 11, 21, 8, 0, tzinfo=UTC),
             "created_at": created_at or datetime(2025, 11, 21, 8, 0, 5, tzinfo=UTC),
             "progress": self.progress,
+            "history": HISTORY,
         }
         arguments.update(changes)
         return make_saved_plan(self.result, **arguments)

@@ -47,7 +47,7 @@ def test_deletions_are_sorted_and_say_why(planned):
 def test_header_records_account_source_and_observation(planned):
     """The plan records the account, the YAML's sha256 and the history marks it saw."""
     plan = planned.save(source_text=b"version: 1\n")
-    assert plan.format == "trakt-plan/saved-plan" and plan.format_version == 1
+    assert plan.format == "trakt-plan/saved-plan" and plan.format_version == 2
     assert plan.source.sha256 == hashlib.sha256(b"version: 1\n").hexdigest()
     assert plan.source.path == "plans/aos-cleanup.yaml"
     assert (plan.account.username, plan.account.api_base) == ("sean", "https://api.trakt.tv")
@@ -145,10 +145,11 @@ def test_edited_deletions_are_refused(planned, tmp_path, edit_json, tamper):
         ("{not json", "invalid JSON at line 1"),
         ("[1, 2]", 'expected "format": "trakt-plan/saved-plan"'),
         ('{"format": "terraform-plan"}', "not a saved plan"),
-        ('{"format": "trakt-plan/saved-plan", "format_version": 2}', "format_version 2"),
+        ('{"format": "trakt-plan/saved-plan", "format_version": 3}', "format_version 3"),
         ('{"format": "trakt-plan/saved-plan", "format_version": 1}', "the saved plan is damaged"),
+        ('{"format": "trakt-plan/saved-plan", "format_version": true}', "format_version True"),
     ],
-    ids=["not-json", "array", "other-format", "newer-version", "incomplete"],
+    ids=["not-json", "array", "other-format", "newer-version", "incomplete", "boolean-version"],
 )
 def test_files_that_are_not_saved_plans_are_refused(tmp_path, content, expected):
     """Anything but a saved plan of this format raises PlanFileError naming the file."""
@@ -256,3 +257,77 @@ def test_the_mass_delete_guard_gives_its_numbers(planned):
     )
     plan.raise_if_unsafe(allow_mass_delete=True)
     assert planned.save().unsafe_reason() is None
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda data: data.update(max_deletions=100000),
+        lambda data: data["account"].update(username="someone-else"),
+        lambda data: data["rules"][0].update(name="renamed"),
+        lambda data: data["kept"][0]["plays"].pop(),
+        lambda data: data.update(warnings=[]) if data["warnings"] else data.update(warnings=["x"]),
+    ],
+    ids=["max-deletions", "account", "rule", "kept-play", "warnings"],
+)
+def test_a_hand_edited_plan_is_refused_by_its_checksum(planned, tmp_path, edit_json, tamper):
+    """Editing anything but the deletions (max_deletions, account, rule, kept) is a tamper too."""
+    path = tmp_path / "aos.plan.json"
+    write_saved_plan(path, planned.save())
+    edit_json(path, tamper)
+    with pytest.raises(PlanFileError) as caught:
+        read_saved_plan(path)
+    assert f"{path}: the plan was edited after planning; plan again." in str(caught.value)
+
+
+def test_a_reindented_plan_still_reads(planned, tmp_path):
+    """An editor that only re-indents the JSON (or reorders keys) leaves the plan valid."""
+    plan = planned.save()
+    path = tmp_path / "aos.plan.json"
+    document = json.loads(render_saved_plan(plan))
+    path.write_text(json.dumps(document, indent=7)[::1], encoding="utf-8")
+    assert read_saved_plan(path) == plan
+    path.write_text(json.dumps(document, separators=(",", ":"), sort_keys=False), encoding="utf-8")
+    assert read_saved_plan(path) == plan
+
+
+def test_a_new_created_at_does_not_break_the_checksum(planned, tmp_path, edit_json):
+    """created_at is left out of the checksum: plans of one history differ only there."""
+    path = tmp_path / "aos.plan.json"
+    write_saved_plan(path, planned.save())
+    edit_json(path, lambda data: data.update(created_at="2030-01-01T00:00:00.000Z"))
+    assert read_saved_plan(path).created_at == "2030-01-01T00:00:00.000Z"
+
+
+def test_a_version_1_plan_still_reads(planned, tmp_path):
+    """A plan saved before checksum and kept existed reads, bound by its plan_id alone."""
+    document = json.loads(render_saved_plan(planned.save()))
+    for key in ("checksum", "kept", "warnings"):
+        del document[key]
+    document["format_version"] = 1
+    path = tmp_path / "old.plan.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    plan = read_saved_plan(path)
+    assert (plan.format_version, plan.checksum, plan.kept) == (1, None, ())
+    assert plan.deletions == planned.save().deletions
+
+
+def test_kept_records_the_plays_each_losing_show_and_movie_keeps(planned):
+    """Per show or movie with deletions, the kept plays: id, episode code, action, media id."""
+    kept = {
+        (group.type, group.trakt): [
+            (p.history_id, p.episode, p.action, p.trakt) for p in group.plays
+        ]
+        for group in planned.save().kept
+    }
+    assert kept == {
+        ("movie", 12601): [
+            (20000000001, None, "scrobble", 12601),
+            (20000000003, None, "checkin", 12601),
+        ],
+        ("show", 1394): [
+            (10000000003, "S00E01", "watch", 900001),
+            (10000000023, "S03E13", "watch", 900313),
+            (10000000027, "S03E16", "scrobble", 900316),
+        ],
+    }

@@ -224,3 +224,19 @@ def test_a_journal_of_another_plan_is_refused(env, tmp_path: Path, load_plan) ->
     with pytest.raises(JournalError, match="belongs to another plan"):
         _apply(env, load_plan(plan_path), journal)
     assert env.posts() == 0
+
+
+def test_a_plan_whose_plays_are_mostly_gone_applies_instead_of_crashing(
+    env, tmp_path: Path, load_plan
+) -> None:
+    """Regression: aos-cleanup then the overlapping jellyfin-guard ended in an IndexError."""
+    root = Path(__file__).resolve().parents[2] / "plans"
+    first = env.plan(tmp_path, (root / "aos-cleanup.yaml").read_text(encoding="utf-8"), "aos")
+    second = env.plan(
+        tmp_path, (root / "jellyfin-guard.yaml").read_text(encoding="utf-8"), "jellyfin"
+    )
+    _apply(env, load_plan(first), journal_path_for(first))
+    saved = load_plan(second)
+    report = _apply(env, saved, journal_path_for(second))
+    assert report.removed + report.already_gone == len(saved.deletions)
+    assert report.already_gone > len(saved.deletions) / 2

@@ -135,7 +135,8 @@ def read_drift(
         for d in candidates
         if d.history_id in live
     }
-    diff = DeepDiff(planned, current, view="tree")
+    # threshold 0: report per play even when most plays differ, never one change at the root.
+    diff = DeepDiff(planned, current, view="tree", threshold_to_diff_deeper=0)
     gone: set[int] = set()
     changes: dict[int, list[str]] = {}
     for kind, levels in diff.items():

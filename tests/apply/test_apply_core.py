@@ -8,11 +8,11 @@ from types import MappingProxyType
 import pytest
 
 from trakt_plan.apply.engine import apply_plan
-from trakt_plan.apply.journal import JournalState
-from trakt_plan.apply.records import Header, Intent, JournalAccount, Result
+from trakt_plan.apply.journal import Journal, JournalState
+from trakt_plan.apply.records import Header, Intent, JournalAccount, Result, new_header
 from trakt_plan.apply.resume import Batch, Trust, pending_deletions, plan_batches, settle
 from trakt_plan.apply.undo import undo_plan
-from trakt_plan.errors import NetworkError
+from trakt_plan.errors import JournalError, NetworkError
 from trakt_plan.planfile import SavedPlan
 
 from .fake_trakt import API_BASE, FakeTrakt, episode_play, plan_for
@@ -156,3 +156,40 @@ def test_a_run_dying_after_the_remove_resumes_to_the_same_end(
         report.already_gone,
         fake.removes,
     ) == (6, 0, [(201, 202), (203, 204), (203, 204), (205, 206)])
+
+
+def _write_journal(
+    path: Path, plan: SavedPlan, ids: tuple[int, ...], plays: tuple[object, ...]
+) -> None:
+    with Journal(path) as journal:
+        journal.append(
+            new_header(plan_id=plan.plan_id, kind="apply", username="u", api_base="x", total=6)
+        )
+        journal.append(Intent(batch=1, ids=ids, plays=plays))  # type: ignore[arg-type]
+
+
+def test_a_journal_intent_naming_an_id_outside_the_plan_is_refused(
+    plan: SavedPlan, tmp_path: Path
+) -> None:
+    """Regression: an intent naming a foreign id was re-sent verbatim; now refused at path:line."""
+    fake = _fake()
+    journal = tmp_path / "p.plan.json.journal"
+    foreign = plan.deletions[0].model_copy(update={"history_id": 101})
+    _write_journal(journal, plan, (201, 101), (plan.deletions[0], foreign))
+    with pytest.raises(JournalError) as caught:
+        apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True)
+    assert str(caught.value).startswith(
+        f"{journal}:2: batch 1 of the journal names history ids that are not in this plan (101)"
+    )
+    assert fake.removes == []
+
+
+def test_a_journal_intent_with_an_altered_play_is_refused(plan: SavedPlan, tmp_path: Path) -> None:
+    """An intent whose play differs from the planned one (another time) is not trusted either."""
+    fake = _fake()
+    journal = tmp_path / "p.plan.json.journal"
+    moved = plan.deletions[0].model_copy(update={"watched_at": "2020-01-01T00:00:00.000Z"})
+    _write_journal(journal, plan, (201,), (moved,))
+    with pytest.raises(JournalError, match=r":2: batch 1 of the journal names plays that differ"):
+        apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True)
+    assert fake.removes == []

@@ -76,9 +76,40 @@ def check_apply_journal(saved: SavedPlan, state: JournalState, undone: JournalSt
             )
         if state.kind != "apply":
             raise JournalError(f"{state.path} is an undo journal, not an apply journal.")
+    _check_intents(saved, state)
     if undone.exists:
         raise JournalError(
             f"this plan was undone ({undone.path}): the restored plays have new history ids, "
             "so this plan no longer names them. Run plan again to remove them again; nothing "
             "was sent."
         )
+
+
+def _check_intents(saved: SavedPlan, state: JournalState) -> None:
+    """Refuse a journal whose intents name ids or plays that are not this plan's deletions.
+
+    A re-sent batch goes out as its intent says, so an intent is trusted only when every id
+    and every play in it is one of the plan's deletions, exactly as planned.
+    """
+    planned = {d.history_id: d for d in saved.deletions}
+    for batch, intent in sorted(state.intents.items()):
+        play_ids = tuple(play.history_id for play in intent.plays)
+        foreign = [i for i in intent.ids if i not in planned]
+        altered = [
+            play.history_id
+            for play in intent.plays
+            if play.history_id in planned and play != planned[play.history_id]
+        ]
+        if foreign or altered or play_ids != intent.ids:
+            where = f"{state.path}:{state.intent_lines.get(batch, '?')}"
+            what = (
+                f"history ids that are not in this plan ({', '.join(map(str, foreign[:5]))})"
+                if foreign
+                else "plays that differ from the plan's deletions"
+            )
+            raise JournalError(
+                f"{where}: batch {batch} of the journal names {what}; nothing was sent. "
+                "An apply only ever sends the plan's own deletions, so the journal was edited "
+                "or mixed up with another one: restore it from a backup, or move it away only "
+                "if you are sure this plan was never applied."
+            )

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from types import MappingProxyType
 
 import pytest
 
 from trakt_plan.apply.engine import apply_plan
-from trakt_plan.apply.journal import Journal, JournalState
+from trakt_plan.apply.journal import Journal, JournalState, read_journal
 from trakt_plan.apply.records import Header, Intent, JournalAccount, Result, new_header
 from trakt_plan.apply.resume import Batch, Trust, pending_deletions, plan_batches, settle
 from trakt_plan.apply.undo import undo_plan
-from trakt_plan.errors import JournalError, NetworkError
+from trakt_plan.errors import ApiError, JournalError, NetworkError
 from trakt_plan.planfile import SavedPlan
+from trakt_plan.trakt.models import Counts as TraktCounts
+from trakt_plan.trakt.models import NotFound, RemoveResult
 
 from .fake_trakt import API_BASE, FakeTrakt, episode_play, plan_for
 
@@ -193,3 +196,35 @@ def test_a_journal_intent_with_an_altered_play_is_refused(plan: SavedPlan, tmp_p
     with pytest.raises(JournalError, match=r":2: batch 1 of the journal names plays that differ"):
         apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True)
     assert fake.removes == []
+
+
+def _lie(answer: str):
+    """A remove hook that removes nothing and answers ``deleted 0`` or ``all not found``."""
+
+    def hook(n: int, ids: Sequence[int], really: object) -> RemoveResult:
+        not_found = list(ids) if answer == "not_found" else []
+        return RemoveResult(deleted=TraktCounts(), not_found=NotFound(ids=not_found))
+
+    return hook
+
+
+@pytest.mark.parametrize("answer", ["deleted_0", "not_found"])
+def test_a_remove_answered_but_not_done_is_reported_and_not_journaled_complete(
+    plan: SavedPlan, tmp_path: Path, answer: str
+) -> None:
+    """Regression: `deleted: 0` (or all not found) with the plays still there read as removed."""
+    fake = _fake()
+    journal = tmp_path / "p.plan.json.journal"
+    fake.on_remove = _lie(answer)
+    with pytest.raises(ApiError, match="6 of its 6 plays are still in the history"):
+        apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True)
+    state = read_journal(journal)
+    assert (state.is_complete, state.done_ids, state.settled_ids) == (
+        False,
+        frozenset(),
+        frozenset(),
+    )
+    fake.on_remove = None
+    report = apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True)
+    assert (report.removed, report.already_gone) == (6, 0)
+    assert [play.id for play in fake.plays.values() if play.id > 200] == []

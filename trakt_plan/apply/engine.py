@@ -32,6 +32,7 @@ from trakt_plan.apply.guards import check_apply_account, check_apply_journal
 from trakt_plan.apply.interrupt import DeferredInterrupt
 from trakt_plan.apply.journal import Journal, JournalState, read_journal, undo_journal_path
 from trakt_plan.apply.lock import JournalLock
+from trakt_plan.apply.presence import Restore, present_ids
 from trakt_plan.apply.protocols import ApplyClient, ApplyProgress
 from trakt_plan.apply.records import Complete, Counts, Header, Intent, Result, new_header
 from trakt_plan.apply.resume import (
@@ -42,7 +43,7 @@ from trakt_plan.apply.resume import (
     plan_batches,
     settle,
 )
-from trakt_plan.errors import Aborted
+from trakt_plan.errors import Aborted, ApiError
 from trakt_plan.planfile import PlannedDeletion, SavedPlan
 
 __all__ = [
@@ -270,6 +271,17 @@ def apply_plan(
             return run.send(batch_size, progress)
 
 
+def _not_removed(batch: Batch, deleted: Counts, not_found: int, still: set[int]) -> ApiError:
+    shown = ", ".join(str(i) for i in sorted(still)[:5]) + (", …" if len(still) > 5 else "")
+    return ApiError(
+        f"Trakt answered batch {batch.number} with {deleted.total} deleted and {not_found} not "
+        f"found, but {len(still)} of its {len(batch.ids)} plays are still in the history "
+        f"({shown}): they were not removed. Nothing further was sent, and the journal records "
+        "only what is really gone. Run the same apply again to retry them.",
+        endpoint="/sync/history/remove",
+    )
+
+
 class _Run:
     """One run of the batch loop: journal intent, remove, journal result; then complete."""
 
@@ -340,12 +352,17 @@ class _Run:
         if batch.resend:
             self.notify(f"re-sending batch {batch.number}, which was in flight when a run died.")
         else:
-            plays = tuple(self.plays[i] for i in batch.ids)
-            self.journal.append(Intent(batch=batch.number, ids=batch.ids, plays=plays))
+            planned = tuple(self.plays[i] for i in batch.ids)
+            self.journal.append(Intent(batch=batch.number, ids=batch.ids, plays=planned))
         answer = self.client.remove_history(batch.ids)
         self.sent += 1
-        settled = settle(batch, answer.not_found.ids, trust)
         deleted = Counts(movies=answer.deleted.movies, episodes=answer.deleted.episodes)
+        still_there: set[int] = set()
+        if deleted.total < len(batch.ids):
+            # Not every id was confirmed deleted: believe the history, not the answer.
+            restores = [Restore.from_deletion(self.plays[i]) for i in batch.ids]
+            still_there = present_ids(self.client, restores)
+        settled = settle(batch, answer.not_found.ids, trust, still_there=still_there)
         self.journal.append(
             Result(
                 batch=batch.number,
@@ -355,3 +372,5 @@ class _Run:
             )
         )
         self.removed.update(settled.removed)
+        if still_there:
+            raise _not_removed(batch, deleted, len(answer.not_found.ids), still_there)

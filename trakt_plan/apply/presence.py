@@ -21,7 +21,7 @@ from trakt_plan.planfile import PlannedDeletion
 from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
 from trakt_plan.trakt.models import HistoryItem, PlayToAdd
 
-__all__ = ["PlayKey", "Restore", "item_key", "live_counts"]
+__all__ = ["PlayKey", "Restore", "item_key", "live_counts", "present_ids"]
 
 _ONE_SECOND = timedelta(seconds=1)
 
@@ -94,7 +94,8 @@ def _read_kind(client: HistoryClient, kind: str, group: Sequence[Restore]) -> li
     start = min(p.watched_at for p in group).replace(microsecond=0) - _ONE_SECOND
     end = max(p.watched_at for p in group).replace(microsecond=0) + 2 * _ONE_SECOND
     media = sorted({p.trakt_id for p in group if p.trakt_id is not None})
-    if len(media) > 1:
+    # A play without a media trakt id can only be found in a window read.
+    if len(media) > 1 or len(media) < len({p.trakt_id for p in group}):
 
         def cheap_enough(page: int, pages: int, limit: int = len(media)) -> None:
             if pages > limit:
@@ -136,3 +137,14 @@ def live_counts(client: HistoryClient, plays: Sequence[Restore]) -> Counter[Play
             if key is not None and key in wanted:
                 counts[key] += 1
     return counts
+
+
+def present_ids(client: HistoryClient, plays: Sequence[Restore]) -> set[int]:
+    """The history ids among ``plays`` that the live history still has (same reads as above)."""
+    wanted = {p.history_id for p in plays}
+    found: set[int] = set()
+    for kind in ("episode", "movie"):
+        group = [p for p in plays if p.type == kind]
+        if group:
+            found.update(item.id for item in _read_kind(client, kind, group) if item.id in wanted)
+    return found

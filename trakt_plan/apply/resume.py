@@ -115,12 +115,26 @@ class Settled:
     removed: tuple[int, ...]
 
 
-def settle(batch: Batch, reported_not_found: Iterable[int], trust: Trust) -> Settled:
-    """Which ids of ``batch`` Trakt's answer settles as removed by us, and which it did not find."""
+def settle(
+    batch: Batch,
+    reported_not_found: Iterable[int],
+    trust: Trust,
+    *,
+    still_there: Iterable[int] = (),
+) -> Settled:
+    """Which ids of ``batch`` Trakt's answer settles as removed by us, and which it did not find.
+
+    ``still_there`` are ids a re-read found in the history after the answer: whatever Trakt
+    said, they are neither removed nor gone, so they stay pending.
+    """
     reported = set(reported_not_found)
+    present = set(still_there)
     return Settled(
-        not_found=tuple(i for i in batch.ids if i in reported),
+        not_found=tuple(i for i in batch.ids if i in reported and i not in present),
         removed=tuple(
-            i for i in batch.ids if i not in reported or trust.removed_by_us(i, resend=batch.resend)
+            i
+            for i in batch.ids
+            if i not in present
+            and (i not in reported or trust.removed_by_us(i, resend=batch.resend))
         ),
     )

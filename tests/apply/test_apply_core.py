@@ -228,3 +228,48 @@ def test_a_remove_answered_but_not_done_is_reported_and_not_journaled_complete(
     report = apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True)
     assert (report.removed, report.already_gone) == (6, 0)
     assert [play.id for play in fake.plays.values() if play.id > 200] == []
+
+
+def _apply_then_undo(fake: FakeTrakt, plan: SavedPlan, tmp_path: Path, batch_size: int) -> int:
+    journal = tmp_path / "p.plan.json.journal"
+    ok = lambda *_: True  # noqa: E731
+    apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=ok)
+    return undo_plan(journal, fake, confirm=ok, api_base=API_BASE, batch_size=batch_size).restored
+
+
+def test_a_doubled_bulk_mark_comes_back_whole(tmp_path: Path) -> None:
+    """Regression: two plays of every episode in one second came back only half (12 -> 6)."""
+    real = [episode_play(100 + n, n, f"2025-10-0{n}T20:00:00.000Z") for n in range(1, 7)]
+    doubled = [episode_play(base + n, n, BULK) for base in (200, 300) for n in range(1, 7)]
+    fake = FakeTrakt(real + doubled)
+    before = fake.keys()
+    plan = plan_for(fake, BULK_YAML)
+    assert len(plan.deletions) == 12
+    assert _apply_then_undo(fake, plan, tmp_path, batch_size=4) == 12
+    assert fake.keys() == before
+
+
+def test_a_removed_play_sharing_its_second_with_a_kept_one_comes_back(tmp_path: Path) -> None:
+    """Regression: the removed twin of a kept play was counted as already there, never restored."""
+    twins = [episode_play(401, 1, BULK), episode_play(402, 1, BULK), episode_play(403, 2, BULK)]
+    fake = FakeTrakt(twins)
+    before = fake.keys()
+    plan = plan_for(
+        fake, "version: 1\nrules:\n  - {name: twin, history: all, drop: {history_ids: [402]}}\n"
+    )
+    assert _apply_then_undo(fake, plan, tmp_path, batch_size=100) == 1
+    assert fake.keys() == before
+
+
+def test_undo_twice_with_a_kept_twin_still_never_doubles(tmp_path: Path) -> None:
+    """With a baseline, an undo run again (journal gone) still sees the play is back."""
+    twins = [episode_play(401, 1, BULK), episode_play(402, 1, BULK)]
+    fake = FakeTrakt(twins)
+    before = fake.keys()
+    plan = plan_for(
+        fake, "version: 1\nrules:\n  - {name: twin, history: all, drop: {history_ids: [402]}}\n"
+    )
+    _apply_then_undo(fake, plan, tmp_path, batch_size=100)
+    (tmp_path / "p.plan.json.undo.journal").unlink()
+    again = undo_plan(tmp_path / "p.plan.json.journal", fake, confirm=lambda n: True)
+    assert (again.restored, again.already_there, fake.keys()) == (0, 1, before)

@@ -38,6 +38,7 @@ from trakt_plan.apply.records import Complete, Counts, Header, Intent, Result, n
 from trakt_plan.apply.resume import (
     Batch,
     Trust,
+    baselines,
     check_batch_size,
     pending_deletions,
     plan_batches,
@@ -316,6 +317,7 @@ class _Run:
                 total=len(self.saved.deletions),
                 verified=self.checked.verified,
                 already_gone=tuple(sorted(self.checked.preview.drift.already_gone)),
+                baselines=baselines(self.saved),
             )
         )
 

@@ -7,6 +7,7 @@ every edge case of a resume is a fast test::
     pending_deletions(plan, state)           planned plays no result settled and none in flight
     plan_batches(state, pending, size)       re-send the batches in flight, then new ones
     settle(batch, not_found, trust)          which ids of an answered batch were removed by us
+    baselines(plan)                          per (media, second) of a deletion: the plays kept
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from trakt_plan.apply.journal import JournalState
-from trakt_plan.apply.records import Header
+from trakt_plan.apply.records import Baseline, Header
 from trakt_plan.errors import ConfigError
 from trakt_plan.planfile import PlannedDeletion, SavedPlan
+from trakt_plan.timefmt import parse_trakt_time
 
 __all__ = [
     "MAX_BATCH_SIZE",
     "Batch",
     "Settled",
     "Trust",
+    "baselines",
     "check_batch_size",
     "chunks",
     "pending_deletions",
@@ -137,4 +140,35 @@ def settle(
             if i not in present
             and (i not in reported or trust.removed_by_us(i, resend=batch.resend))
         ),
+    )
+
+
+def _second(watched_at: str) -> int:
+    return int(parse_trakt_time(watched_at).timestamp())
+
+
+def baselines(plan: SavedPlan) -> tuple[Baseline, ...]:
+    """Per (media, second) of a planned play: how many plays of that key the plan keeps.
+
+    Undo restores a key until the live history has this many plus the ones removed, so a
+    removed play sharing its second with a kept one still comes back (contract 6.8).
+    Plans saved before ``kept`` existed give none, and undo then counts every live play.
+    """
+    wanted = set()
+    for deletion in plan.deletions:
+        media = deletion.episode if deletion.type == "episode" else deletion.movie
+        if media is not None and media.trakt is not None:
+            wanted.add((deletion.type, media.trakt, _second(deletion.watched_at)))
+    counts: dict[tuple[str, int, int], int] = {}
+    for group in plan.kept:
+        kind = "episode" if group.type == "show" else "movie"
+        for play in group.plays:
+            key = (kind, play.trakt, _second(play.watched_at))
+            if play.trakt is not None and key in wanted:
+                counts[key] = counts.get(key, 0) + 1
+    return tuple(
+        Baseline(
+            type="episode" if kind == "episode" else "movie", trakt=trakt, second=second, kept=n
+        )
+        for (kind, trakt, second), n in sorted(counts.items())
     )

@@ -16,8 +16,10 @@ as the apply::
 Restored plays get new history ids and the ``watch`` action: Trakt cannot recreate a
 scrobble or check-in.
 
-A play that shares its episode (or movie) and second with a play the apply kept cannot be
-told apart from that kept play, and is counted as already there.
+Exact (contract 6.8): the apply journals, per (media, second) of a removed play, how many
+plays of that key it kept (the baseline); undo restores a key until the live history has
+the baseline plus the plays removed, so duplicates sharing one second all come back, and a
+removed play sharing its second with a kept one too.
 """
 
 from __future__ import annotations
@@ -223,9 +225,10 @@ def undo_plan(
         sent_before = {p.history_id for i in state.in_flight for p in i.plays}
         tally = _Tally.of(state)
         settled = tally.restored | tally.there | tally.failed | sent_before
+        # Plays of one key side by side, so that a batch never splits them (see _batches).
         pending = sorted(
             (c for c in candidates if c.history_id not in settled),
-            key=lambda c: (c.watched_at, c.history_id),
+            key=lambda c: (c.watched_at, c.type, c.trakt_id or 0, c.history_id),
         )
         if not confirm(len(pending) + len(sent_before)):
             raise Aborted("undo cancelled: nothing was sent to Trakt.")
@@ -236,7 +239,7 @@ def undo_plan(
         with Journal(undo_path) as journal:
             if state.header is None:
                 _write_header(journal, applied, total=len(candidates))
-            run = _UndoRun(client, journal, notify=notify)
+            run = _UndoRun(client, journal, _baseline_of(applied), notify=notify)
             return run.restore(state, pending, batch_size, progress)
 
 
@@ -264,16 +267,33 @@ class _UndoBatch:
     there_before: set[int] | None
 
 
+def _baseline_of(applied: JournalState) -> Counter[PlayKey]:
+    """Per key, the plays the apply kept: live plays up to this many are not ours to count."""
+    assert applied.header is not None
+    return Counter({(b.type, b.trakt, b.second): b.kept for b in applied.header.baselines})
+
+
 class _UndoRun:
     """One run of the undo loop: per batch read, journal intent, add what is missing, result."""
 
     def __init__(
-        self, client: UndoClient, journal: Journal, *, notify: Callable[[str], None]
+        self,
+        client: UndoClient,
+        journal: Journal,
+        baseline: Counter[PlayKey],
+        *,
+        notify: Callable[[str], None],
     ) -> None:
         self.client = client
         self.journal = journal
+        self.baseline = baseline
         self.notify = notify
         self.sent = 0
+
+    def _present(self, plays: Sequence[Restore], first: set[int] | None) -> set[int]:
+        """The plays of ``plays`` already back: live plays at their key beyond the kept ones."""
+        counts = live_counts(self.client, plays)
+        return _present(plays, counts - self.baseline, first)
 
     def restore(
         self,
@@ -330,7 +350,7 @@ class _UndoRun:
     def _restore_batch(self, batch: _UndoBatch) -> Result:
         """Restore one batch: read, journal the intent (new batches), add what is missing."""
         plays = batch.plays
-        present = _present(plays, live_counts(self.client, plays), batch.there_before)
+        present = self._present(plays, batch.there_before)
         there_before = batch.there_before
         if there_before is None:
             there_before = set(present)
@@ -385,7 +405,7 @@ class _UndoRun:
                     "sending what is still missing."
                 )
                 present.clear()
-                present.update(_present(plays, live_counts(self.client, plays), there_before))
+                present.update(self._present(plays, there_before))
                 continue
             added["movies"] += answer.added.movies
             added["episodes"] += answer.added.episodes

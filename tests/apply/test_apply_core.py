@@ -13,10 +13,10 @@ from trakt_plan.apply.journal import Journal, JournalState, read_journal
 from trakt_plan.apply.records import Header, Intent, JournalAccount, Result, new_header
 from trakt_plan.apply.resume import Batch, Trust, pending_deletions, plan_batches, settle
 from trakt_plan.apply.undo import undo_plan
-from trakt_plan.errors import ApiError, JournalError, NetworkError
+from trakt_plan.errors import ApiError, JournalError, NetworkError, WriteOutcomeUnknown
 from trakt_plan.planfile import SavedPlan
+from trakt_plan.trakt.models import AddResult, NotFound, PlayToAdd, RemoveResult
 from trakt_plan.trakt.models import Counts as TraktCounts
-from trakt_plan.trakt.models import NotFound, RemoveResult
 
 from .fake_trakt import API_BASE, FakeTrakt, episode_play, plan_for
 
@@ -273,3 +273,30 @@ def test_undo_twice_with_a_kept_twin_still_never_doubles(tmp_path: Path) -> None
     (tmp_path / "p.plan.json.undo.journal").unlink()
     again = undo_plan(tmp_path / "p.plan.json.journal", fake, confirm=lambda n: True)
     assert (again.restored, again.already_there, fake.keys()) == (0, 1, before)
+
+
+def test_an_add_committed_late_after_no_answer_is_never_sent_twice(
+    plan: SavedPlan, tmp_path: Path
+) -> None:
+    """Regression: an add answered 524 that Trakt committed a moment later was re-sent, doubling."""
+    fake = _fake()
+    before = fake.keys()
+    journal = tmp_path / "p.plan.json.journal"
+    apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True)
+    late: list[Sequence[PlayToAdd]] = []
+
+    def commit_later(n: int, plays: Sequence[PlayToAdd], really: object) -> AddResult:
+        for earlier in late:
+            really(earlier)  # type: ignore[operator]
+        late.clear()
+        if n == 1:
+            late.append(plays)
+            raise WriteOutcomeUnknown("524")
+        return really(plays)  # type: ignore[operator, no-any-return]
+
+    fake.on_add = commit_later  # type: ignore[assignment]
+    with pytest.raises(WriteOutcomeUnknown, match="nothing more was sent"):
+        undo_plan(journal, fake, confirm=lambda n: True, api_base=API_BASE)
+    fake.really_add(late.pop())  # the minutes pass; Trakt's late commit lands
+    report = undo_plan(journal, fake, confirm=lambda n: True, api_base=API_BASE)
+    assert (report.restored, len(fake.adds), fake.keys()) == (6, 1, before)

@@ -57,8 +57,10 @@ def applied(env, tmp_path: Path, early_yaml: str, load_plan):
     return journal, before_keys
 
 
-def test_an_add_whose_answer_was_lost_is_not_sent_again(env, applied, messages) -> None:
-    """The add landed but the answer did not: undo re-reads, sees the plays, adds nothing twice."""
+def test_an_add_whose_answer_was_lost_stops_and_the_next_run_sends_nothing_twice(
+    env, applied
+) -> None:
+    """The add landed, its answer did not: undo stops; run again, it re-reads and adds the rest."""
     journal, before_keys = applied
 
     def lose_first(n: int, plays: Sequence[PlayToAdd], send: Any) -> AddResult:
@@ -68,15 +70,17 @@ def test_an_add_whose_answer_was_lost_is_not_sent_again(env, applied, messages) 
         return answer
 
     wrapped = Wrapped(env.client, lose_first)
-    report = undo_plan(journal, wrapped, batch_size=10, confirm=lambda n: True, notify=messages)
+    with pytest.raises(WriteOutcomeUnknown, match="wait a few minutes, then run the same undo"):
+        undo_plan(journal, wrapped, batch_size=10, confirm=lambda n: True)
+    assert [i.batch for i in read_journal(undo_journal_path(journal)).in_flight] == [1]
+    report = undo_plan(journal, wrapped, batch_size=10, confirm=lambda n: True)
     assert (report.restored, report.already_there, report.failed) == (63, 0, 0)
     assert wrapped.adds == 7
     assert env.keys() == before_keys
-    assert any("re-reading the history" in m for m in messages)
 
 
-def test_an_add_that_never_arrived_is_sent_again(env, applied) -> None:
-    """The add failed before reaching Trakt: after the re-read the missing plays are sent."""
+def test_an_add_that_never_arrived_is_sent_by_the_next_run(env, applied) -> None:
+    """The add failed before reaching Trakt: the next run re-reads and sends the missing plays."""
     journal, before_keys = applied
 
     def fail_first(n: int, plays: Sequence[PlayToAdd], send: Any) -> AddResult:
@@ -85,6 +89,8 @@ def test_an_add_that_never_arrived_is_sent_again(env, applied) -> None:
         return send(plays)
 
     wrapped = Wrapped(env.client, fail_first)
+    with pytest.raises(WriteOutcomeUnknown):
+        undo_plan(journal, wrapped, batch_size=10, confirm=lambda n: True)
     report = undo_plan(journal, wrapped, batch_size=10, confirm=lambda n: True)
     assert report.restored == 63
     assert wrapped.adds == 8

@@ -2,7 +2,7 @@
 
 ``POST /sync/history`` re-creates a play from the episode or movie trakt id and the original
 ``watched_at``. Trakt does not de-duplicate such adds and answers without the new history
-ids, so before each batch (and again whenever an add may or may not have landed) the live
+ids, so before each batch (and, after an add that got no answer, in the next run) the live
 history around the batch's plays is re-read (:mod:`~trakt_plan.apply.presence`), and a play
 already present (same media, same ``watched_at`` second) is not sent again. Running undo
 twice, or resuming one that died mid-batch, therefore never doubles a play. The undo has its
@@ -37,14 +37,10 @@ from trakt_plan.apply.presence import PlayKey, Restore, live_counts
 from trakt_plan.apply.protocols import ApplyProgress, UndoClient
 from trakt_plan.apply.records import Complete, Counts, Intent, RestorePlay, Result, new_header
 from trakt_plan.apply.resume import check_batch_size
-from trakt_plan.errors import Aborted, JournalError, NetworkError, WriteOutcomeUnknown
+from trakt_plan.errors import Aborted, JournalError, WriteOutcomeUnknown
 from trakt_plan.trakt.models import AddResult
 
 __all__ = ["UndoReport", "undo_journal_path", "undo_plan"]
-
-# Sends of one batch whose answers got lost, before giving up (the journal keeps it). Each
-# comes after a re-read, so a send never doubles a play; the bound only stops a dead server.
-_MAX_SENDS = 8
 
 
 @dataclass(frozen=True)
@@ -363,7 +359,7 @@ class _UndoRun:
                 )
             )
         failed = {p.history_id for p in plays if p.trakt_id is None}
-        added = self._add_missing(batch.number, plays, present, failed, there_before)
+        added = self._add_missing(batch.number, plays, present, failed)
         return self.journal.append(
             Result(
                 batch=batch.number,
@@ -382,37 +378,31 @@ class _UndoRun:
         plays: Sequence[Restore],
         present: set[int],
         failed: set[int],
-        there_before: set[int],
     ) -> Counts:
-        """Add the plays not present until each is present or failed; updates both sets."""
-        added = Counter[str]()
-        sends = 0
-        while missing := [p for p in plays if p.history_id not in present | failed]:
-            if sends >= _MAX_SENDS:
-                raise NetworkError(
-                    f"could not confirm that batch {number} of the undo reached Trakt after "
-                    f"{sends} tries; the undo journal {self.journal.path} keeps it. Run the "
-                    "same undo again later to resume; it re-reads the history first, so "
-                    "nothing is doubled."
-                )
-            sends += 1
-            self.sent += 1
-            try:
-                answer = self.client.add_history([p.to_add() for p in missing])
-            except WriteOutcomeUnknown:
-                self.notify(
-                    f"no answer to batch {number} of the undo; re-reading the history before "
-                    "sending what is still missing."
-                )
-                present.clear()
-                present.update(self._present(plays, there_before))
-                continue
-            added["movies"] += answer.added.movies
-            added["episodes"] += answer.added.episodes
-            lost = _not_found_media(answer)
-            for play in missing:
-                if play.trakt_id is not None and (play.type, play.trakt_id) in lost:
-                    failed.add(play.history_id)
-                else:
-                    present.add(play.history_id)
-        return Counts(movies=added["movies"], episodes=added["episodes"])
+        """Add the plays not present, once; each becomes present or failed (sets updated).
+
+        An add without an answer may still land later (Trakt answers 52x and commits anyway),
+        so it is never re-sent in the same run: the batch stays in flight in the journal, and
+        the next run re-reads the history before sending whatever is still missing.
+        """
+        missing = [p for p in plays if p.history_id not in present | failed]
+        if not missing:
+            return Counts()
+        self.sent += 1
+        try:
+            answer = self.client.add_history([p.to_add() for p in missing])
+        except WriteOutcomeUnknown:
+            raise WriteOutcomeUnknown(
+                f"no answer to batch {number} of the undo ({len(missing)} play"
+                f"{_s(len(missing))}): Trakt may still add them in the next minutes, so nothing "
+                f"more was sent. The undo journal {self.journal.path} keeps the batch in flight; "
+                "wait a few minutes, then run the same undo again: it re-reads the history "
+                "first and sends only what is still missing, so nothing is doubled."
+            ) from None
+        lost = _not_found_media(answer)
+        for play in missing:
+            if play.trakt_id is not None and (play.type, play.trakt_id) in lost:
+                failed.add(play.history_id)
+            else:
+                present.add(play.history_id)
+        return Counts(movies=answer.added.movies, episodes=answer.added.episodes)

@@ -149,6 +149,14 @@ def _read_apply_journal(path: Path) -> JournalState:
     return applied
 
 
+def _check_undo_journal(state: JournalState, applied: JournalState) -> None:
+    if state.exists and (state.plan_id != applied.plan_id or state.kind != "undo"):
+        raise JournalError(
+            f"{state.path} belongs to another plan or is not an undo journal; nothing was "
+            "sent. Move it away only if you are sure it is not needed."
+        )
+
+
 def _candidates(applied: JournalState, notify: Callable[[str], None]) -> list[Restore]:
     """The plays to bring back: those removed, and the lost batch's when the apply saw them."""
     candidates = [Restore.from_deletion(p) for p in applied.removed_plays]
@@ -209,11 +217,7 @@ def undo_plan(
     ):
         applied = _read_apply_journal(journal_path)
         state = read_journal(undo_path)
-        if state.exists and (state.plan_id != applied.plan_id or state.kind != "undo"):
-            raise JournalError(
-                f"{undo_path} belongs to another plan or is not an undo journal; nothing was "
-                "sent. Move it away only if you are sure it is not needed."
-            )
+        _check_undo_journal(state, applied)
         if state.is_complete:
             notify(f"already undone: {undo_path} records this undo as complete; nothing sent.")
             return _Tally.of(state).report(already_undone=True, journal_path=undo_path)

@@ -234,6 +234,12 @@ class PlannedDeletion(_Frozen):
         return HistoryItem.model_validate(data)
 
     @property
+    def media_trakt(self) -> int | None:
+        """The trakt id of the episode or movie played: what undo adds the play back by."""
+        media = self.episode if self.type == "episode" else self.movie
+        return media.trakt if media is not None else None
+
+    @property
     def label(self) -> str:
         """``Show (2013) S03E16`` or ``Movie (2010)``: how people recognise the play."""
         if self.type == "episode":

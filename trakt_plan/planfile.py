@@ -84,6 +84,7 @@ __all__ = [
     "read_saved_plan",
     "render_saved_plan",
     "replan_inputs",
+    "unrestorable_ids",
     "write_saved_plan",
 ]
 
@@ -246,8 +247,28 @@ def make_saved_plan(
         deletions=tuple(deletions),
         summary=_summary(result, deletions, progress or {}, movies_kept or {}),
         kept=kept_groups(history, {d.history_id for d in deletions}),
+        warnings=_warnings(deletions),
     )
     return plan.model_copy(update={"checksum": compute_checksum(plan.model_dump(mode="json"))})
+
+
+def unrestorable_ids(deletions: Sequence[PlannedDeletion]) -> tuple[int, ...]:
+    """The planned plays without an episode or movie trakt id: undo could never add them."""
+    return tuple(d.history_id for d in deletions if d.media_trakt is None)
+
+
+def _warnings(deletions: Sequence[PlannedDeletion]) -> tuple[str, ...]:
+    ids = unrestorable_ids(deletions)
+    if not ids:
+        return ()
+    shown = ", ".join(map(str, ids[:5])) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    one = len(ids) == 1
+    return (
+        f"{len(ids)} planned play{'' if one else 's'} ({shown}) came from Trakt without an "
+        f"episode or movie trakt id: apply can remove {'it' if one else 'them'}, but undo could "
+        f"never add {'it' if one else 'them'} back. apply refuses such plays unless given "
+        "--allow-unrestorable.",
+    )
 
 
 def _saved_rules(result: PlanResult) -> tuple[SavedRule, ...]:

@@ -129,11 +129,12 @@ def choose_timezone(option: str | None, found: str | None, where: str) -> tuple[
 
 @dataclass(frozen=True)
 class ApplyOptions:
-    """How `apply` sends: the batch size and the two checks a person may relax."""
+    """How `apply` sends: the batch size and the checks a person may relax."""
 
     batch_size: int = 100
     allow_mass_delete: bool = False
     refresh: bool = True
+    allow_unrestorable: bool = False
 
 
 def _saved_plan_for(rt: Runtime, path: Path) -> tuple[SavedPlan, Path]:
@@ -173,6 +174,7 @@ def run_apply(rt: Runtime, path: Path, options: ApplyOptions, *, ask: Confirm) -
             batch_size=options.batch_size,
             refresh=options.refresh,
             allow_mass_delete=options.allow_mass_delete,
+            allow_unrestorable=options.allow_unrestorable,
             api_base=rt.api_label,
             confirm=confirm,
             progress=progress,

@@ -33,16 +33,24 @@ API_BASE = "fake:"
 SHOW = {"title": "Agents of S.H.I.E.L.D.", "year": 2013, "ids": {"trakt": 1394}}
 
 
-def episode_play(history_id: int, episode: int, watched_at: str, **extra: Any) -> HistoryItem:
-    """A play of season 1, ``episode`` of the fake show (episode trakt id 5000 + episode)."""
+def episode_play(
+    history_id: int, episode: int, watched_at: str, *, trakt: int | None = 0, action: str = "watch"
+) -> HistoryItem:
+    """A play of season 1, ``episode`` of the fake show (episode trakt id 5000 + episode).
+
+    ``trakt=None`` makes the play Trakt sends at times: its episode without a trakt id.
+    """
     data = {
         "id": history_id,
         "watched_at": watched_at,
-        "action": extra.pop("action", "watch"),
+        "action": action,
         "type": "episode",
         "show": SHOW,
-        "episode": {"season": 1, "number": episode, "ids": {"trakt": 5000 + episode}},
-        **extra,
+        "episode": {
+            "season": 1,
+            "number": episode,
+            "ids": {"trakt": 5000 + episode if trakt == 0 else trakt},
+        },
     }
     return HistoryItem.model_validate(data)
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trakt_plan.apply.drift import DriftReport, read_drift, stale_error
-from trakt_plan.apply.guards import check_apply_account, check_apply_journal
+from trakt_plan.apply.guards import check_apply_account, check_apply_journal, check_restorable
 from trakt_plan.apply.interrupt import DeferredInterrupt
 from trakt_plan.apply.journal import Journal, JournalState, read_journal, undo_journal_path
 from trakt_plan.apply.lock import JournalLock
@@ -131,11 +131,13 @@ def _check(
     journal_path: Path,
     refresh: bool,
     allow_mass_delete: bool,
+    allow_unrestorable: bool = False,
     api_base: str,
 ) -> _Checked:
     settings = client.user_settings()
     check_apply_account(saved, settings, api_base)
     saved.raise_if_unsafe(allow_mass_delete=allow_mass_delete)
+    check_restorable(saved, allow_unrestorable=allow_unrestorable)
     state = read_journal(journal_path)
     check_apply_journal(saved, state, read_journal(undo_journal_path(journal_path)))
     if state.is_complete:
@@ -171,6 +173,7 @@ def preflight(
     journal_path: Path,
     refresh: bool = True,
     allow_mass_delete: bool = False,
+    allow_unrestorable: bool = False,
     api_base: str,
 ) -> ApplyPreview:
     """Check that ``saved`` may be applied now and say what applying it would do.
@@ -178,7 +181,8 @@ def preflight(
     Reads only (``/users/settings``, ``/sync/last_activities`` and, when the history changed
     since the plan and ``refresh`` is on, the history the plan's rules touch). Raises
     ``AccountMismatchError`` (another user or API base), ``UnsafePlanError`` (over
-    ``max_deletions`` without ``allow_mass_delete``), ``JournalError`` (a journal of another
+    ``max_deletions`` without ``allow_mass_delete``, or plays undo could not add back without
+    ``allow_unrestorable``), ``JournalError`` (a journal of another
     plan, or the plan was undone) and ``StalePlanError`` (planned plays changed).
     """
     return _check(
@@ -187,6 +191,7 @@ def preflight(
         journal_path=Path(journal_path),
         refresh=refresh,
         allow_mass_delete=allow_mass_delete,
+        allow_unrestorable=allow_unrestorable,
         api_base=api_base,
     ).preview
 
@@ -233,6 +238,7 @@ def apply_plan(
     batch_size: int = 100,
     refresh: bool = True,
     allow_mass_delete: bool = False,
+    allow_unrestorable: bool = False,
     api_base: str,
     confirm: Callable[[ApplyPreview], bool],
     progress: ApplyProgress | None = None,
@@ -255,6 +261,7 @@ def apply_plan(
             journal_path=journal_path,
             refresh=refresh,
             allow_mass_delete=allow_mass_delete,
+            allow_unrestorable=allow_unrestorable,
             api_base=api_base,
         )
         if checked.preview.already_applied:

@@ -10,13 +10,14 @@ from pathlib import Path
 
 from trakt_plan.apply.journal import JournalState
 from trakt_plan.apply.records import JournalAccount
-from trakt_plan.errors import AccountMismatchError, JournalError
-from trakt_plan.planfile import SavedPlan
+from trakt_plan.errors import AccountMismatchError, JournalError, UnsafePlanError
+from trakt_plan.planfile import SavedPlan, unrestorable_ids
 from trakt_plan.trakt.models import UserSettings
 
 __all__ = [
     "check_apply_account",
     "check_apply_journal",
+    "check_restorable",
     "check_undo_account",
     "same_api_base",
 ]
@@ -113,3 +114,16 @@ def _check_intents(saved: SavedPlan, state: JournalState) -> None:
                 "or mixed up with another one: restore it from a backup, or move it away only "
                 "if you are sure this plan was never applied."
             )
+
+
+def check_restorable(saved: SavedPlan, *, allow_unrestorable: bool) -> None:
+    """Refuse plays undo could never add back (no media trakt id) unless explicitly allowed."""
+    ids = unrestorable_ids(saved.deletions)
+    if ids and not allow_unrestorable:
+        shown = ", ".join(map(str, ids[:5])) + (", …" if len(ids) > 5 else "")
+        raise UnsafePlanError(
+            f"{len(ids)} planned play{'' if len(ids) == 1 else 's'} ({shown}) came from Trakt "
+            "without an episode or movie trakt id, so undo could never add them back; nothing "
+            "was sent. Run apply with --allow-unrestorable to remove them anyway, or leave "
+            "them out of the plan (for example with `unless: {history_ids: [...]}`)."
+        )

@@ -149,6 +149,25 @@ def _read_apply_journal(path: Path) -> JournalState:
     return applied
 
 
+def _failure_lines(failed: set[int], no_id: set[int]) -> list[str]:
+    """Why plays could not be restored, by cause: no media id recorded, or unknown to Trakt."""
+    lines = []
+    missing_id = failed & no_id
+    if missing_id:
+        lines.append(
+            f"{len(missing_id)} play{_s(len(missing_id))} could not be restored: Trakt had sent "
+            "them without an episode or movie trakt id, so there is nothing to add them back "
+            "by (their history ids and times are in the undo journal)."
+        )
+    unknown = failed - no_id
+    if unknown:
+        lines.append(
+            f"{len(unknown)} play{_s(len(unknown))} could not be restored: Trakt answered that "
+            "it does not know their episode or movie any more (see the undo journal)."
+        )
+    return lines
+
+
 def _check_undo_journal(state: JournalState, applied: JournalState) -> None:
     if state.exists and (state.plan_id != applied.plan_id or state.kind != "undo"):
         raise JournalError(
@@ -289,6 +308,8 @@ class _UndoRun:
         self.baseline = baseline
         self.notify = notify
         self.sent = 0
+        # Plays journaled without a media trakt id: nothing to add them back by.
+        self.no_id: set[int] = set()
 
     def _present(self, plays: Sequence[Restore], first: set[int] | None) -> set[int]:
         """The plays of ``plays`` already back: live plays at their key beyond the kept ones."""
@@ -340,11 +361,8 @@ class _UndoRun:
                 failed=len(tally.failed),
             )
         )
-        if tally.failed:
-            self.notify(
-                f"{len(tally.failed)} play{_s(len(tally.failed))} could not be restored: Trakt "
-                "does not know their episode or movie any more (see the undo journal)."
-            )
+        for line in _failure_lines(tally.failed, self.no_id):
+            self.notify(line)
         return tally.report(batches_sent=self.sent, journal_path=self.journal.path)
 
     def _restore_batch(self, batch: _UndoBatch) -> Result:
@@ -363,6 +381,7 @@ class _UndoRun:
                 )
             )
         failed = {p.history_id for p in plays if p.trakt_id is None}
+        self.no_id.update(failed)
         added = self._add_missing(batch.number, plays, present, failed)
         return self.journal.append(
             Result(

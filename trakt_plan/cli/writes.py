@@ -55,6 +55,13 @@ def apply(
         bool,
         typer.Option("--allow-mass-delete", help="Apply a plan over its max_deletions guard."),
     ] = False,
+    allow_unrestorable: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unrestorable",
+            help="Also remove plays Trakt sent without an episode/movie id (undo cannot add them).",
+        ),
+    ] = False,
     refresh: Annotated[
         str,
         typer.Option(
@@ -74,6 +81,7 @@ def apply(
         batch_size=batch_size,
         allow_mass_delete=allow_mass_delete,
         refresh=_parse_bool(refresh, "--refresh"),
+        allow_unrestorable=allow_unrestorable,
     )
     run_apply(rt, path, options, ask=confirmation(yes=yes))
 

@@ -300,3 +300,33 @@ def test_an_add_committed_late_after_no_answer_is_never_sent_twice(
     fake.really_add(late.pop())  # the minutes pass; Trakt's late commit lands
     report = undo_plan(journal, fake, confirm=lambda n: True, api_base=API_BASE)
     assert (report.restored, len(fake.adds), fake.keys()) == (6, 1, before)
+
+
+def test_undo_after_a_crashed_apply_without_refresh_restores_the_batch_in_flight(
+    plan: SavedPlan, tmp_path: Path
+) -> None:
+    """Regression: after `apply --refresh false` died mid-batch, undo left that batch removed."""
+    fake = _fake()
+    before = fake.keys()
+    fake.touch()  # the history moved since the plan, and apply is told not to re-read it
+    journal = tmp_path / "p.plan.json.journal"
+
+    def die_on_second(n: int, ids: Sequence[int], really: object) -> RemoveResult:
+        answer = really(ids)  # type: ignore[operator]
+        if n == 2:
+            raise NetworkError("the process died")
+        return answer  # type: ignore[no-any-return]
+
+    fake.on_remove = die_on_second  # type: ignore[assignment]
+    with pytest.raises(NetworkError):
+        apply_plan(
+            plan,
+            fake,
+            journal_path=journal,
+            api_base=API_BASE,
+            confirm=lambda p: True,
+            batch_size=2,
+            refresh=False,
+        )
+    report = undo_plan(journal, fake, confirm=lambda n: True, api_base=API_BASE)
+    assert (report.restored, fake.keys()) == (4, before)

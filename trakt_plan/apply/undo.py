@@ -177,7 +177,12 @@ def _check_undo_journal(state: JournalState, applied: JournalState) -> None:
 
 
 def _candidates(applied: JournalState, notify: Callable[[str], None]) -> list[Restore]:
-    """The plays to bring back: those removed, and the lost batch's when the apply saw them."""
+    """The plays to bring back: those removed, and those of a batch in flight when it died.
+
+    A batch in flight was sent or not; whichever of its plays are missing now were removed
+    by it, the same rule a resumed apply settles such a batch by. Plays still there are
+    simply found present.
+    """
     candidates = [Restore.from_deletion(p) for p in applied.removed_plays]
     if not applied.is_complete:
         notify(
@@ -186,21 +191,18 @@ def _candidates(applied: JournalState, notify: Callable[[str], None]) -> list[Re
         )
     lost = [play for intent in applied.in_flight for play in intent.plays]
     assert applied.header is not None
-    if lost and applied.header.verified:
-        # The apply saw these present, then died waiting for the answer that removed them
-        # (or before sending it): restore whichever are missing now.
-        known = {c.history_id for c in candidates}
-        candidates += [
-            Restore.from_record(p) if isinstance(p, RestorePlay) else Restore.from_deletion(p)
-            for p in lost
-            if p.history_id not in known
-        ]
-    elif lost:
+    if lost and not applied.header.verified:
         notify(
             f"{len(lost)} play{_s(len(lost))} of the batch in flight when the apply stopped "
-            "may be gone; they are not restored, because that apply did not check that they "
-            "existed before it."
+            "were not checked before it (refresh was off): those missing now are restored, "
+            "even one that was already gone before that apply."
         )
+    known = {c.history_id for c in candidates}
+    candidates += [
+        Restore.from_record(p) if isinstance(p, RestorePlay) else Restore.from_deletion(p)
+        for p in lost
+        if p.history_id not in known
+    ]
     return candidates
 
 

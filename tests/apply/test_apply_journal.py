@@ -280,3 +280,30 @@ def test_the_lock_is_released_on_keyboard_interrupt(tmp_path: Path) -> None:
     assert not lock.path.exists()
     with JournalLock(journal):
         pass
+
+
+# ------------------------------------------------------------------------------ links
+
+
+def test_a_journal_that_is_a_symlink_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
+    """Regression: a journal symlinked to another file truncated that file's last line."""
+    victim = tmp_path / "precious.txt"
+    victim.write_bytes(b"line one\nno newline at the end")
+    path = tmp_path / "p.plan.json.journal"
+    path.symlink_to(victim)
+    with pytest.raises(JournalError, match="is a symbolic link"), Journal(path) as journal:
+        _header(journal)
+    with pytest.raises(JournalError, match="is a symbolic link"):
+        read_journal(path)
+    assert victim.read_bytes() == b"line one\nno newline at the end"
+
+
+def test_a_lock_that_is_a_symlink_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
+    """A lock path that is a link (to a file or nowhere) is refused, never written through."""
+    victim = tmp_path / "precious.txt"
+    victim.write_bytes(b"keep me")
+    journal = tmp_path / "p.journal"
+    journal.with_name(journal.name + ".lock").symlink_to(victim)
+    with pytest.raises(JournalError, match="is a symbolic link"), JournalLock(journal):
+        pass
+    assert victim.read_bytes() == b"keep me"

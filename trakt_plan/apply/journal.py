@@ -39,8 +39,10 @@ from trakt_plan.planfile import PlannedDeletion
 __all__ = [
     "Journal",
     "JournalState",
+    "open_nofollow",
     "os_reason",
     "read_journal",
+    "read_nofollow",
     "undo_journal_path",
     "write_record",
 ]
@@ -52,6 +54,31 @@ _R = TypeVar("_R", Header, Intent, Result, Complete)
 def os_reason(exc: OSError) -> str:
     """An ``OSError`` as people read it: ``No space left on device``."""
     return exc.strerror or str(exc)
+
+
+def open_nofollow(path: Path, flags: int, mode: int = 0o644) -> int:
+    """``os.open`` that refuses a symbolic link at ``path`` instead of following it.
+
+    A journal or lock reached through a link could truncate or overwrite whatever the link
+    points to, so a link is an error (``ELOOP`` becomes a :class:`JournalError`).
+    """
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW, mode)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        raise JournalError(
+            f"{path} is a symbolic link; trakt-plan reads and writes journals and locks only "
+            "as regular files, never through a link (it could overwrite what the link points "
+            "to). Nothing was sent; replace the link with the file itself and run again."
+        ) from None
+
+
+def read_nofollow(path: Path) -> bytes:
+    """The bytes of the file at ``path``, refusing a symbolic link (see :func:`open_nofollow`)."""
+    fd = open_nofollow(path, os.O_RDONLY)
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
 
 
 def write_record(fd: int, data: bytes) -> None:
@@ -226,7 +253,7 @@ def read_journal(path: Path) -> JournalState:
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_nofollow(path)
     except FileNotFoundError:
         return JournalState(path=path)
     except OSError as exc:
@@ -288,10 +315,10 @@ class Journal:
             return self._fd
         flags = os.O_WRONLY | os.O_APPEND
         try:
-            fd = os.open(self.path, flags | os.O_CREAT | os.O_EXCL, 0o644)
+            fd = open_nofollow(self.path, flags | os.O_CREAT | os.O_EXCL)
         except FileExistsError:
             self._cut_torn_tail()
-            fd = os.open(self.path, flags)
+            fd = open_nofollow(self.path, flags)
         else:
             try:
                 _fsync_dir(self.path.parent)
@@ -303,7 +330,7 @@ class Journal:
 
     def _cut_torn_tail(self) -> None:
         """Cut whatever follows the last newline: the remains of a write a kill interrupted."""
-        with open(self.path, "r+b") as handle:
+        with os.fdopen(open_nofollow(self.path, os.O_RDWR), "r+b") as handle:
             size = handle.seek(0, os.SEEK_END)
             end = size
             chunk = 4096

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from trakt_plan.apply.journal import os_reason, write_record
+from trakt_plan.apply.journal import open_nofollow, os_reason, read_nofollow, write_record
 from trakt_plan.apply.records import now_text
 from trakt_plan.errors import JournalError
 
@@ -88,7 +88,7 @@ class JournalLock:
         data = (json.dumps(mine, sort_keys=True) + "\n").encode("utf-8")
         for _ in range(50):
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                fd = open_nofollow(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
             except FileExistsError:
                 self._clear_stale()
                 continue
@@ -119,7 +119,7 @@ class JournalLock:
     def _read_holder(self) -> tuple[bytes, dict[str, Any] | None] | None:
         """The lock file's bytes and parsed content; ``None`` when it vanished meanwhile."""
         try:
-            raw = self.path.read_bytes()
+            raw = read_nofollow(self.path)
         except FileNotFoundError:
             return None
         except OSError as exc:

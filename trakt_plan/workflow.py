@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from trakt_plan.errors import ConfigError
 from trakt_plan.fsutil import atomic_write
 from trakt_plan.labels import plural
-from trakt_plan.planfile import SavedPlan, make_saved_plan, write_saved_plan
+from trakt_plan.planfile import SavedPlan, make_saved_plan
 from trakt_plan.planner import (
     build_plan,
     movies_kept,
@@ -143,10 +143,12 @@ def _saved_plan_for(rt: Runtime, path: Path) -> tuple[SavedPlan, Path]:
 
     if path.suffix.lower() not in {".yaml", ".yml"}:
         return read_saved_plan(path), path
+    from trakt_plan.apply.lifecycle import save_plan, saved_plan_path_for
+
     saved = compute_plan(rt, path)
     rt.ui.plan(plan_view(saved))
-    plan_path = path.with_suffix(".plan.json")
-    write_saved_plan(plan_path, saved)
+    plan_path = saved_plan_path_for(path)
+    saved = save_plan(plan_path, saved, notify=rt.ui.info)
     rt.ui.info(f"Saved this plan to {plan_path}; its journal makes the apply resumable.")
     return saved, plan_path
 
@@ -193,10 +195,10 @@ def run_apply(rt: Runtime, path: Path, options: ApplyOptions, *, ask: Confirm) -
 
 def run_undo(rt: Runtime, target: Path, *, batch_size: int, ask: Confirm) -> None:
     """`undo`: add back what the journal says was removed."""
-    from trakt_plan.apply.engine import journal_path_for
+    from trakt_plan.apply.lifecycle import apply_journal_for
     from trakt_plan.apply.undo import undo_plan
 
-    journal = target if target.suffix == ".journal" else journal_path_for(target)
+    journal = apply_journal_for(target)
     if not journal.exists():
         raise ConfigError(
             f"{journal} does not exist: nothing was applied from {target}, so there is "

@@ -30,7 +30,13 @@ from pathlib import Path
 from trakt_plan.apply.drift import DriftReport, read_drift, stale_error
 from trakt_plan.apply.guards import check_apply_account, check_apply_journal, check_restorable
 from trakt_plan.apply.interrupt import DeferredInterrupt
-from trakt_plan.apply.journal import Journal, JournalState, read_journal, undo_journal_path
+from trakt_plan.apply.journal import (
+    Journal,
+    JournalState,
+    journal_path_for,
+    read_journal,
+    undo_journal_path,
+)
 from trakt_plan.apply.lock import JournalLock
 from trakt_plan.apply.presence import Restore, present_ids
 from trakt_plan.apply.protocols import ApplyClient, ApplyProgress
@@ -103,12 +109,6 @@ def _s(count: int) -> str:
 
 def _quiet(message: str) -> None:
     """The default ``notify``: say nothing."""
-
-
-def journal_path_for(plan_path: Path) -> Path:
-    """The journal of a saved plan: ``PLANFILE.journal`` beside it."""
-    plan_path = Path(plan_path)
-    return plan_path.with_name(plan_path.name + ".journal")
 
 
 def _already_applied(saved: SavedPlan, state: JournalState) -> _Checked:

@@ -39,6 +39,7 @@ from trakt_plan.planfile import PlannedDeletion
 __all__ = [
     "Journal",
     "JournalState",
+    "journal_path_for",
     "open_nofollow",
     "os_reason",
     "read_journal",
@@ -366,6 +367,12 @@ class Journal:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def journal_path_for(plan_path: Path) -> Path:
+    """The journal of a saved plan: ``PLANFILE.journal`` beside it."""
+    plan_path = Path(plan_path)
+    return plan_path.with_name(plan_path.name + ".journal")
 
 
 def undo_journal_path(journal_path: Path) -> Path:

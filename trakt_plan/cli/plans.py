@@ -98,7 +98,7 @@ def plan(
 
     Example: trakt-plan plan cleanup.yaml -o cleanup.plan.json
     """
-    from trakt_plan.planfile import write_saved_plan
+    from trakt_plan.apply.lifecycle import save_plan
     from trakt_plan.workflow import check_output_path, compute_plan
 
     chosen = parse_format(output_format, as_json=as_json)
@@ -106,7 +106,7 @@ def plan(
         check_output_path(plan_path, spec_path=spec_path)
     saved = compute_plan(rt, spec_path, snapshot=snapshot, timezone=timezone)
     if plan_path is not None:
-        write_saved_plan(plan_path, saved)
+        saved = save_plan(plan_path, saved, notify=rt.ui.info)
     _print_plan(rt, saved, chosen)
     if plan_path is not None and chosen == "text":
         rt.ui.info(f"Saved plan to {plan_path}. Review it, then: trakt-plan apply {plan_path}")

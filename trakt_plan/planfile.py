@@ -58,6 +58,7 @@ from trakt_plan.trakt.models import Episode, HistoryItem, Ids, ResolvedScope, Sh
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
+    "MAX_SAFE_SHARE",
     "EpisodeRef",
     "HistoryScope",
     "KeptGroup",
@@ -90,6 +91,8 @@ __all__ = [
 
 FORMAT = "trakt-plan/saved-plan"
 FORMAT_VERSION = 2
+# The share of the whole history above which apply wants --allow-mass-delete (octoDNS: 30 %).
+MAX_SAFE_SHARE = 0.3
 # The keys the checksum leaves out: the time of writing, and the checksum itself.
 _UNCHECKED = ("created_at", "checksum")
 
@@ -121,21 +124,66 @@ class SavedPlan(_Frozen):
         return self
 
     def unsafe_reason(self) -> str | None:
-        """Why applying this plan needs ``--allow-mass-delete``, with its numbers; else ``None``."""
+        """Why applying this plan needs ``--allow-mass-delete``, with its numbers; else ``None``.
+
+        Two guards, like octoDNS's ``raise_if_unsafe``: more plays than ``max_deletions``, or,
+        when the plan read the whole history (a ``history:`` rule without a window), more
+        than :data:`MAX_SAFE_SHARE` of it.
+        """
         count = len(self.deletions)
-        if count <= self.max_deletions:
-            return None
-        return (
-            f"this plan removes {count} plays, more than its max_deletions "
-            f"({self.max_deletions}); apply refuses it without --allow-mass-delete, or raise "
-            "max_deletions in the plan YAML and plan again"
-        )
+        if count > self.max_deletions:
+            return (
+                f"this plan removes {count} plays, more than its max_deletions "
+                f"({self.max_deletions}); apply refuses it without --allow-mass-delete, or raise "
+                "max_deletions in the plan YAML and plan again"
+            )
+        seen = self.summary.plays_seen
+        if self._reads_whole_history() and seen and count / seen > MAX_SAFE_SHARE:
+            return (
+                f"this plan removes {count} of the {seen} plays in its scope, the whole history: "
+                f"{count / seen:.1%} is over {MAX_SAFE_SHARE:.0%} ({count}/{seen}); apply refuses "
+                "it without --allow-mass-delete"
+            )
+        return None
 
     def raise_if_unsafe(self, *, allow_mass_delete: bool) -> None:
         """Raise :class:`~trakt_plan.errors.UnsafePlanError` unless the plan is safe or forced."""
         reason = self.unsafe_reason()
         if reason is not None and not allow_mass_delete:
             raise UnsafePlanError(f"{reason}. Nothing was sent.")
+
+    def _unwindowed(self, index: int) -> bool:
+        rules = self.spec.plan.get("rules", [])
+        rule = rules[index] if index < len(rules) and isinstance(rules[index], dict) else {}
+        return "watched_from" not in rule and "watched_until" not in rule
+
+    def _reads_whole_history(self) -> bool:
+        return any(
+            isinstance(rule.scope, HistoryScope) and self._unwindowed(index)
+            for index, rule in enumerate(self.rules)
+        )
+
+    def whole_titles(self) -> list[str]:
+        """Shows and movies this plan removes every play of, as far as it read all of them."""
+        whole = self._reads_whole_history()
+        read_whole = {
+            (rule.scope.type, rule.scope.ids.trakt)
+            for index, rule in enumerate(self.rules)
+            if isinstance(rule.scope, MediaScope) and self._unwindowed(index)
+        }
+        labels: dict[tuple[str, int | None], str] = {}
+        for deletion in self.deletions:
+            media = deletion.show if deletion.type == "episode" else deletion.movie
+            if media is not None:
+                key = ("show" if deletion.type == "episode" else "movie", media.trakt)
+                labels.setdefault(key, media.title or media_label(media.title, media.year))
+        return [
+            labels[(group.type, group.trakt)]
+            for group in self.kept
+            if not group.plays
+            and (group.type, group.trakt) in labels
+            and (whole or (group.type, group.trakt) in read_whole)
+        ]
 
 
 def canonical_json(value: object) -> str:

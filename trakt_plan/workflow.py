@@ -153,7 +153,14 @@ def _saved_plan_for(rt: Runtime, path: Path) -> tuple[SavedPlan, Path]:
     return saved, plan_path
 
 
-def run_apply(rt: Runtime, path: Path, options: ApplyOptions, *, ask: Confirm) -> None:
+def run_apply(
+    rt: Runtime,
+    path: Path,
+    options: ApplyOptions,
+    *,
+    ask: Confirm,
+    ask_typed: Callable[[str, str], bool] | None = None,
+) -> None:
     """`apply`: a saved plan, or a YAML that is planned, shown and saved beside it first."""
     from trakt_plan.apply.engine import ApplyPreview, apply_plan, journal_path_for
 
@@ -165,6 +172,14 @@ def run_apply(rt: Runtime, path: Path, options: ApplyOptions, *, ask: Confirm) -
             rt.ui.warn(line)
         if preview.to_send == 0:
             return True
+        whole = saved.whole_titles()
+        if whole and ask_typed is not None:
+            # A one-letter answer is too easy for losing every play of a show.
+            return ask_typed(
+                f"This removes every play of {', '.join(whole)}. Type {whole[0]} to remove "
+                f"{preview.to_send} plays",
+                whole[0],
+            )
         return ask(f"Remove {preview.to_send} plays from {saved.account.username}'s Trakt history?")
 
     rt.resume_with = f"trakt-plan apply {plan_path}"

@@ -55,10 +55,30 @@ def episode_play(
     return HistoryItem.model_validate(data)
 
 
+def movie_play(number: int) -> HistoryItem:
+    """The ``number``-th movie night of 2020 (history id 900 + number, movie 7000 + number)."""
+    return HistoryItem.model_validate(
+        {
+            "id": 900 + number,
+            "watched_at": format_trakt_time(
+                datetime(2020, 1, 1, 20, tzinfo=UTC) + timedelta(days=number)
+            ),
+            "action": "scrobble",
+            "type": "movie",
+            "movie": {"title": f"Movie {number}", "year": 2000, "ids": {"trakt": 7000 + number}},
+        }
+    )
+
+
 class FakeTrakt:
     """One account's history in a dict; answers like Trakt, counts every write."""
 
-    def __init__(self, plays: Sequence[HistoryItem], *, timezone: str = "UTC") -> None:
+    def __init__(
+        self, plays: Sequence[HistoryItem], *, timezone: str = "UTC", filler: int = 40
+    ) -> None:
+        # Years of ordinary movie nights before the story, as a real account has: a cleanup
+        # of the story's plays is then a small share of the history.
+        plays = [*(movie_play(n) for n in range(1, filler + 1)), *plays]
         self.plays: dict[int, HistoryItem] = {play.id: play for play in plays}
         self.media = {play.media_trakt_id: play for play in plays}
         self.timezone = timezone

@@ -22,18 +22,35 @@ def _parse_bool(value: str, option: str) -> bool:
     raise ConfigError(f"{option} takes true or false, got {value!r}.")
 
 
+def _need_terminal() -> None:
+    if not sys.stdin.isatty():
+        raise Aborted(
+            "refusing to change the Trakt history without confirmation: there is no "
+            "terminal to ask on. Re-run with --yes once you have reviewed the plan."
+        )
+
+
 def confirmation(*, yes: bool) -> Callable[[str], bool]:
     """Ask on the terminal unless ``--yes``; refuse rather than guess without a terminal."""
 
     def ask(question: str) -> bool:
         if yes:
             return True
-        if not sys.stdin.isatty():
-            raise Aborted(
-                "refusing to change the Trakt history without confirmation: there is no "
-                "terminal to ask on. Re-run with --yes once you have reviewed the plan."
-            )
+        _need_terminal()
         return typer.confirm(question, default=False, err=True)
+
+    return ask
+
+
+def typed_confirmation(*, yes: bool) -> Callable[[str, str], bool]:
+    """Ask to type a word (a show's title) unless ``--yes``: for changes too big for y/N."""
+
+    def ask(question: str, expected: str) -> bool:
+        if yes:
+            return True
+        _need_terminal()
+        answer = typer.prompt(question, default="", show_default=False, err=True)
+        return str(answer).strip().casefold() == expected.casefold()
 
     return ask
 
@@ -83,7 +100,7 @@ def apply(
         refresh=_parse_bool(refresh, "--refresh"),
         allow_unrestorable=allow_unrestorable,
     )
-    run_apply(rt, path, options, ask=confirmation(yes=yes))
+    run_apply(rt, path, options, ask=confirmation(yes=yes), ask_typed=typed_confirmation(yes=yes))
 
 
 def undo(

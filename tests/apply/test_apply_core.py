@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import pytest
 
-from trakt_plan.apply.engine import apply_plan
+from trakt_plan.apply.engine import ApplyReport, apply_plan
 from trakt_plan.apply.journal import Journal, JournalState, read_journal
 from trakt_plan.apply.records import Header, Intent, JournalAccount, Result, new_header
 from trakt_plan.apply.resume import Batch, Trust, pending_deletions, plan_batches, settle
-from trakt_plan.apply.undo import undo_plan
+from trakt_plan.apply.undo import UndoReport, undo_plan
 from trakt_plan.errors import ApiError, JournalError, NetworkError, WriteOutcomeUnknown
 from trakt_plan.planfile import SavedPlan
 from trakt_plan.trakt.models import AddResult, NotFound, PlayToAdd, RemoveResult
@@ -48,6 +49,26 @@ def fake() -> FakeTrakt:
 def plan(fake: FakeTrakt) -> SavedPlan:
     """The plan removing the six bulk-marked plays."""
     return plan_for(fake, BULK_YAML)
+
+
+def _apply(plan: SavedPlan, fake: FakeTrakt, journal: Path, **kw: Any) -> ApplyReport:
+    """``apply_plan`` against the fake, confirmed."""
+    return apply_plan(
+        plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True, **kw
+    )
+
+
+def _undo(journal: Path, fake: FakeTrakt, **kw: Any) -> UndoReport:
+    """``undo_plan`` against the fake, confirmed."""
+    return undo_plan(journal, fake, confirm=lambda n: True, api_base=API_BASE, **kw)
+
+
+def _die_on_second(n: int, ids: Sequence[int], really: Any) -> RemoveResult:
+    """A remove hook: the second call reaches Trakt, then the run dies before the answer."""
+    answer: RemoveResult = really(ids)
+    if n == 2:
+        raise NetworkError("connection dropped")
+    return answer
 
 
 def _state(plan: SavedPlan, intents: dict[int, tuple[int, ...]], results: set[int]) -> JournalState:
@@ -121,9 +142,9 @@ def test_apply_then_undo_on_the_fake_restores_every_play(plan: SavedPlan, tmp_pa
     fake = _fake()
     before = fake.keys()
     journal = tmp_path / "p.plan.json.journal"
-    report = apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True)
+    report = _apply(plan, fake, journal)
     assert (report.removed, report.already_gone) == (6, 0)
-    undone = undo_plan(journal, fake, confirm=lambda n: True, api_base=API_BASE)
+    undone = _undo(journal, fake)
     assert (6, before) == (undone.restored, fake.keys())
 
 
@@ -134,26 +155,11 @@ def test_a_run_dying_after_the_remove_resumes_to_the_same_end(
     fake = _fake()
     journal = tmp_path / "p.plan.json.journal"
 
-    def lose_second(n: int, ids: object, really: object) -> object:
-        if n == 2:
-            really(ids)  # type: ignore[operator]
-            raise NetworkError("connection dropped")
-        return really(ids)  # type: ignore[operator]
-
-    fake.on_remove = lose_second  # type: ignore[assignment]
+    fake.on_remove = _die_on_second  # type: ignore[assignment]
     with pytest.raises(NetworkError):
-        apply_plan(
-            plan,
-            fake,
-            journal_path=journal,
-            api_base=API_BASE,
-            confirm=lambda p: True,
-            batch_size=2,
-        )
+        _apply(plan, fake, journal, batch_size=2)
     fake.on_remove = None
-    report = apply_plan(
-        plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True, batch_size=2
-    )
+    report = _apply(plan, fake, journal, batch_size=2)
     assert (
         report.removed,
         report.already_gone,
@@ -180,7 +186,7 @@ def test_a_journal_intent_naming_an_id_outside_the_plan_is_refused(
     foreign = plan.deletions[0].model_copy(update={"history_id": 101})
     _write_journal(journal, plan, (201, 101), (plan.deletions[0], foreign))
     with pytest.raises(JournalError) as caught:
-        apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True)
+        _apply(plan, fake, journal)
     assert str(caught.value).startswith(
         f"{journal}:2: batch 1 of the journal names history ids that are not in this plan (101)"
     )
@@ -194,7 +200,7 @@ def test_a_journal_intent_with_an_altered_play_is_refused(plan: SavedPlan, tmp_p
     moved = plan.deletions[0].model_copy(update={"watched_at": "2020-01-01T00:00:00.000Z"})
     _write_journal(journal, plan, (201,), (moved,))
     with pytest.raises(JournalError, match=r":2: batch 1 of the journal names plays that differ"):
-        apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True)
+        _apply(plan, fake, journal)
     assert fake.removes == []
 
 
@@ -217,7 +223,7 @@ def test_a_remove_answered_but_not_done_is_reported_and_not_journaled_complete(
     journal = tmp_path / "p.plan.json.journal"
     fake.on_remove = _lie(answer)
     with pytest.raises(ApiError, match="6 of its 6 plays are still in the history"):
-        apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True)
+        _apply(plan, fake, journal)
     state = read_journal(journal)
     assert (state.is_complete, state.done_ids, state.settled_ids) == (
         False,
@@ -225,16 +231,15 @@ def test_a_remove_answered_but_not_done_is_reported_and_not_journaled_complete(
         frozenset(),
     )
     fake.on_remove = None
-    report = apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True)
+    report = _apply(plan, fake, journal)
     assert (report.removed, report.already_gone) == (6, 0)
     assert {d.history_id for d in plan.deletions} & set(fake.plays) == set()
 
 
 def _apply_then_undo(fake: FakeTrakt, plan: SavedPlan, tmp_path: Path, batch_size: int) -> int:
     journal = tmp_path / "p.plan.json.journal"
-    ok = lambda *_: True  # noqa: E731
-    apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=ok)
-    return undo_plan(journal, fake, confirm=ok, api_base=API_BASE, batch_size=batch_size).restored
+    _apply(plan, fake, journal)
+    return _undo(journal, fake, batch_size=batch_size).restored
 
 
 def test_a_doubled_bulk_mark_comes_back_whole(tmp_path: Path) -> None:
@@ -282,7 +287,7 @@ def test_an_add_committed_late_after_no_answer_is_never_sent_twice(
     fake = _fake()
     before = fake.keys()
     journal = tmp_path / "p.plan.json.journal"
-    apply_plan(plan, fake, journal_path=journal, api_base=API_BASE, confirm=lambda p: True)
+    _apply(plan, fake, journal)
     late: list[Sequence[PlayToAdd]] = []
 
     def commit_later(n: int, plays: Sequence[PlayToAdd], really: object) -> AddResult:
@@ -296,9 +301,9 @@ def test_an_add_committed_late_after_no_answer_is_never_sent_twice(
 
     fake.on_add = commit_later  # type: ignore[assignment]
     with pytest.raises(WriteOutcomeUnknown, match="nothing more was sent"):
-        undo_plan(journal, fake, confirm=lambda n: True, api_base=API_BASE)
+        _undo(journal, fake)
     fake.really_add(late.pop())  # the minutes pass; Trakt's late commit lands
-    report = undo_plan(journal, fake, confirm=lambda n: True, api_base=API_BASE)
+    report = _undo(journal, fake)
     assert (report.restored, len(fake.adds), fake.keys()) == (6, 1, before)
 
 
@@ -311,22 +316,8 @@ def test_undo_after_a_crashed_apply_without_refresh_restores_the_batch_in_flight
     fake.touch()  # the history moved since the plan, and apply is told not to re-read it
     journal = tmp_path / "p.plan.json.journal"
 
-    def die_on_second(n: int, ids: Sequence[int], really: object) -> RemoveResult:
-        answer = really(ids)  # type: ignore[operator]
-        if n == 2:
-            raise NetworkError("the process died")
-        return answer  # type: ignore[no-any-return]
-
-    fake.on_remove = die_on_second  # type: ignore[assignment]
+    fake.on_remove = _die_on_second  # type: ignore[assignment]
     with pytest.raises(NetworkError):
-        apply_plan(
-            plan,
-            fake,
-            journal_path=journal,
-            api_base=API_BASE,
-            confirm=lambda p: True,
-            batch_size=2,
-            refresh=False,
-        )
-    report = undo_plan(journal, fake, confirm=lambda n: True, api_base=API_BASE)
+        _apply(plan, fake, journal, batch_size=2, refresh=False)
+    report = _undo(journal, fake)
     assert (report.restored, fake.keys()) == (4, before)

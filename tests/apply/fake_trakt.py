@@ -14,6 +14,7 @@ from trakt_plan.planfile import SavedPlan, make_saved_plan
 from trakt_plan.planner import build_plan
 from trakt_plan.spec.load import load_spec_text
 from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
+from trakt_plan.trakt.client import ClientStats
 from trakt_plan.trakt.models import (
     Account,
     AddResult,
@@ -87,6 +88,8 @@ class FakeTrakt:
         self.removes: list[tuple[int, ...]] = []
         self.adds: list[list[PlayToAdd]] = []
         self.reads = 0
+        # Counted like TraktClient.stats: one POST per write call (a hook may add retries).
+        self.stats = ClientStats()
         # Hooks called with (call number, payload, real write): return its answer or raise.
         self.on_remove: Callable[[int, Sequence[int], Any], RemoveResult] | None = None
         self.on_add: Callable[[int, Sequence[PlayToAdd], Any], AddResult] | None = None
@@ -125,12 +128,14 @@ class FakeTrakt:
 
     def remove_history(self, ids: Sequence[int]) -> RemoveResult:
         self.removes.append(tuple(ids))
+        self.stats.count_request("POST")
         if self.on_remove is not None:
             return self.on_remove(len(self.removes), ids, self.really_remove)
         return self.really_remove(ids)
 
     def add_history(self, plays: Sequence[PlayToAdd]) -> AddResult:
         self.adds.append(list(plays))
+        self.stats.count_request("POST")
         if self.on_add is not None:
             return self.on_add(len(self.adds), plays, self.really_add)
         return self.really_add(plays)

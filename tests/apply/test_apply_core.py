@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -16,6 +17,7 @@ from trakt_plan.apply.resume import Batch, Trust, pending_deletions, plan_batche
 from trakt_plan.apply.undo import UndoReport, undo_plan
 from trakt_plan.errors import ApiError, JournalError, NetworkError, WriteOutcomeUnknown
 from trakt_plan.planfile import SavedPlan
+from trakt_plan.trakt.client import ClientStats
 from trakt_plan.trakt.models import AddResult, NotFound, PlayToAdd, RemoveResult
 from trakt_plan.trakt.models import Counts as TraktCounts
 
@@ -321,3 +323,32 @@ def test_undo_after_a_crashed_apply_without_refresh_restores_the_batch_in_flight
         _apply(plan, fake, journal, batch_size=2, refresh=False)
     report = _undo(journal, fake)
     assert (report.restored, fake.keys()) == (4, before)
+
+
+def test_a_not_found_id_of_a_call_answered_the_first_time_was_removed_by_someone_else() -> None:
+    """No retry, no lost answer: an id Trakt did not find was gone before our request."""
+    settled = settle(Batch(1, (1, 2)), [2], Trust(this_run=True), retried=False)
+    assert (settled.not_found, settled.removed) == ((2,), (1,))
+
+
+def test_overlapping_applies_count_a_shared_play_only_once(tmp_path: Path) -> None:
+    """Regression: two plans sharing plays, applied at once, both counted them as removed."""
+    fake = _fake()
+    first, second = plan_for(fake, BULK_YAML), plan_for(fake, BULK_YAML.replace("bulk", "dupes"))
+    shared = [d.history_id for d in first.deletions]
+
+    # The first plan's apply runs in another process: same account, its own client.
+    other = copy.copy(fake)
+    other.stats, other.on_remove = ClientStats(), None
+
+    def the_other_apply_gets_there_first(n: int, ids: Sequence[int], really: Any) -> RemoveResult:
+        if n == 1:
+            _apply(first, other, tmp_path / "first.journal")
+        result: RemoveResult = really(ids)
+        return result
+
+    fake.on_remove = the_other_apply_gets_there_first  # type: ignore[assignment]
+    report = _apply(second, fake, tmp_path / "second.journal")
+    fake.on_remove = None
+    first_report = _apply(first, fake, tmp_path / "first.journal")
+    assert (first_report.removed, report.removed, report.already_gone) == (6, 0, len(shared))

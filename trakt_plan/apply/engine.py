@@ -279,6 +279,17 @@ def apply_plan(
             return run.send(batch_size, progress)
 
 
+def _posts(client: ApplyClient) -> int | None:
+    """How many POSTs the client has sent, when it counts them (``TraktClient.stats``).
+
+    One remove call that sent more than one POST was retried: an earlier attempt may have
+    landed. A client that does not count is taken to have retried (the cautious reading).
+    """
+    stats = getattr(client, "stats", None)
+    requests = getattr(stats, "requests", None)
+    return int(requests.get("POST", 0)) if requests is not None else None
+
+
 def _not_removed(batch: Batch, deleted: Counts, not_found: int, still: set[int]) -> ApiError:
     shown = ", ".join(str(i) for i in sorted(still)[:5]) + (", …" if len(still) > 5 else "")
     return ApiError(
@@ -363,7 +374,9 @@ class _Run:
         else:
             planned = tuple(self.plays[i] for i in batch.ids)
             self.journal.append(Intent(batch=batch.number, ids=batch.ids, plays=planned))
+        posts = _posts(self.client)
         answer = self.client.remove_history(batch.ids)
+        retried = posts is None or _posts(self.client) != posts + 1
         self.sent += 1
         deleted = Counts(movies=answer.deleted.movies, episodes=answer.deleted.episodes)
         still_there: set[int] = set()
@@ -371,7 +384,9 @@ class _Run:
             # Not every id was confirmed deleted: believe the history, not the answer.
             restores = [Restore.from_deletion(self.plays[i]) for i in batch.ids]
             still_there = present_ids(self.client, restores)
-        settled = settle(batch, answer.not_found.ids, trust, still_there=still_there)
+        settled = settle(
+            batch, answer.not_found.ids, trust, still_there=still_there, retried=retried
+        )
         self.journal.append(
             Result(
                 batch=batch.number,

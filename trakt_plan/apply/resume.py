@@ -99,15 +99,20 @@ class Trust:
             gone_at_start=frozenset(header.already_gone),
         )
 
-    def removed_by_us(self, history_id: int, *, resend: bool) -> bool:
+    def removed_by_us(self, history_id: int, *, resend: bool, retried: bool = True) -> bool:
         """Whether a planned id Trakt reports not found was removed by one of our requests.
 
-        It was, when it was present before we sent it: a retried request, or the batch in
-        flight when a run died, removed it and its answer got lost.
+        It was when the batch was in flight when an earlier run died (``resend``), or when
+        this call was sent more than once (``retried``: an earlier attempt may have landed
+        and lost its answer) and the play was present before we sent it. A not-found id of
+        a call answered the first time was removed by someone else: another apply of an
+        overlapping plan, another app, the website.
         """
-        if resend or self.this_run:
+        if resend:
             return True
-        return self.at_start and history_id not in self.gone_at_start
+        if not retried:
+            return False
+        return self.this_run or (self.at_start and history_id not in self.gone_at_start)
 
 
 @dataclass(frozen=True)
@@ -124,11 +129,13 @@ def settle(
     trust: Trust,
     *,
     still_there: Iterable[int] = (),
+    retried: bool = True,
 ) -> Settled:
     """Which ids of ``batch`` Trakt's answer settles as removed by us, and which it did not find.
 
     ``still_there`` are ids a re-read found in the history after the answer: whatever Trakt
-    said, they are neither removed nor gone, so they stay pending.
+    said, they are neither removed nor gone, so they stay pending. ``retried`` says the call
+    went out more than once (see :meth:`Trust.removed_by_us`).
     """
     reported = set(reported_not_found)
     present = set(still_there)
@@ -138,7 +145,7 @@ def settle(
             i
             for i in batch.ids
             if i not in present
-            and (i not in reported or trust.removed_by_us(i, resend=batch.resend))
+            and (i not in reported or trust.removed_by_us(i, resend=batch.resend, retried=retried))
         ),
     )
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from trakt_plan.labels import episode_code, title_year
 from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
 from trakt_plan.trakt.models import HistoryItem, Ids, ResolvedScope
 
@@ -33,7 +34,6 @@ __all__ = [
     "SavedSpec",
     "ScopeIds",
     "Summary",
-    "media_label",
 ]
 
 
@@ -243,11 +243,11 @@ class PlannedDeletion(_Frozen):
     def label(self) -> str:
         """``Show (2013) S03E16`` or ``Movie (2010)``: how people recognise the play."""
         if self.type == "episode":
-            title = media_label(self.show.title, self.show.year) if self.show else "unknown show"
+            title = title_year(self.show.title, self.show.year) if self.show else "unknown show"
             if self.episode is not None:
-                return f"{title} S{self.episode.season:02d}E{self.episode.number:02d}"
+                return f"{title} {episode_code(self.episode.season, self.episode.number)}"
             return title
-        return media_label(self.movie.title, self.movie.year) if self.movie else "unknown movie"
+        return title_year(self.movie.title, self.movie.year) if self.movie else "unknown movie"
 
 
 class SavedProgress(_Frozen):
@@ -296,8 +296,3 @@ class KeptGroup(_Frozen):
     type: Literal["show", "movie"]
     trakt: int | None
     plays: tuple[KeptPlay, ...]
-
-
-def media_label(title: str | None, year: int | None) -> str:
-    name = title if title else "untitled"
-    return f"{name} ({year})" if year is not None else name

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ValidationError, model_validator
 from trakt_plan import __version__
 from trakt_plan.errors import PlanFileError, UnsafePlanError
 from trakt_plan.fsutil import atomic_write, read_json_file
+from trakt_plan.labels import title_year
 from trakt_plan.plandoc import (
     EpisodeRef,
     HistoryScope,
@@ -48,7 +49,6 @@ from trakt_plan.plandoc import (
     ScopeIds,
     Summary,
     _Frozen,
-    media_label,
 )
 from trakt_plan.planner import PlanResult, ShowProgress
 from trakt_plan.spec.model import PlanSpec, ScopeRef
@@ -176,7 +176,7 @@ class SavedPlan(_Frozen):
             media = deletion.show if deletion.type == "episode" else deletion.movie
             if media is not None:
                 key = ("show" if deletion.type == "episode" else "movie", media.trakt)
-                labels.setdefault(key, media.title or media_label(media.title, media.year))
+                labels.setdefault(key, media.title or title_year(media.title, media.year))
         return [
             labels[(group.type, group.trakt)]
             for group in self.kept
@@ -359,9 +359,7 @@ def _summary(
     for deletion in deletions:
         media = deletion.show if deletion.type == "episode" else deletion.movie
         key = (
-            media_label(media.title, media.year)
-            if media is not None
-            else f"unknown {deletion.type}"
+            title_year(media.title, media.year) if media is not None else f"unknown {deletion.type}"
         )
         by_show[key] = by_show.get(key, 0) + 1
     return Summary(

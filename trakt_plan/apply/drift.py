@@ -17,6 +17,7 @@ from deepdiff import DeepDiff
 
 from trakt_plan.errors import ConfigError, StalePlanError
 from trakt_plan.fetch import HistoryClient, fetch_history
+from trakt_plan.labels import plural
 from trakt_plan.planfile import PlannedDeletion, SavedPlan, replan_inputs
 from trakt_plan.planner import build_plan
 from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
@@ -60,29 +61,25 @@ class DriftReport:
         if self.already_gone:
             count = len(self.already_gone)
             lines.append(
-                f"{count} planned play{_s(count)} {'is' if count == 1 else 'are'} already gone "
+                f"{plural(count, 'planned play')} {'is' if count == 1 else 'are'} already gone "
                 "from the history; skipped."
             )
         if self.changed:
             shown = "; ".join(change.describe() for change in self.changed[:_SHOWN])
             more = len(self.changed) - _SHOWN
             lines.append(
-                f"{len(self.changed)} planned play{_s(len(self.changed))} changed since the "
+                f"{plural(len(self.changed), 'planned play')} changed since the "
                 f"plan was made: {shown}" + (f"; and {more} more." if more > 0 else ".")
             )
         if self.new_catches:
             shown = ", ".join(_item_label(item) for item in self.new_catches[:_SHOWN])
             more = len(self.new_catches) - _SHOWN
             lines.append(
-                f"not in this plan, left in place: {len(self.new_catches)} newer "
-                f"play{_s(len(self.new_catches))} the rules now match ({shown}"
+                f"not in this plan, left in place: "
+                f"{plural(len(self.new_catches), 'newer play')} the rules now match ({shown}"
                 + (f", and {more} more)." if more > 0 else ").")
             )
         return lines
-
-
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"
 
 
 def _item_label(item: HistoryItem) -> str:
@@ -175,7 +172,7 @@ def stale_error(changed: Sequence[ChangedPlay]) -> StalePlanError:
     shown = "; ".join(change.describe() for change in changed[:_SHOWN])
     more = len(changed) - _SHOWN
     return StalePlanError(
-        f"the plan is stale: {len(changed)} planned play{_s(len(changed))} changed since it "
+        f"the plan is stale: {plural(len(changed), 'planned play')} changed since it "
         f"was made, so it no longer shows what it would remove: {shown}"
         + (f"; and {more} more" if more > 0 else "")
         + ". Nothing was sent; run plan again and review the new plan."

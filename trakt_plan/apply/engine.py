@@ -51,6 +51,7 @@ from trakt_plan.apply.resume import (
     settle,
 )
 from trakt_plan.errors import Aborted, ApiError
+from trakt_plan.labels import plural
 from trakt_plan.planfile import PlannedDeletion, SavedPlan
 
 __all__ = [
@@ -101,10 +102,6 @@ class _Checked:
     pending: tuple[int, ...]
     # Every planned play still to send was seen present when this run started.
     verified: bool
-
-
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"
 
 
 def _quiet(message: str) -> None:
@@ -213,7 +210,7 @@ def _notices(preview: ApplyPreview, journal_path: Path) -> list[str]:
     if preview.drift.new_catches:
         count = len(preview.drift.new_catches)
         notes.append(
-            f"the plan is stale: {count} new play{_s(count)} match{'es' if count == 1 else ''} "
+            f"the plan is stale: {plural(count, 'new play')} match{'es' if count == 1 else ''} "
             "its rules; run plan again to include them. This apply removes only the "
             "planned plays."
         )

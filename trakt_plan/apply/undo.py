@@ -38,6 +38,7 @@ from trakt_plan.apply.protocols import ApplyProgress, UndoClient
 from trakt_plan.apply.records import Complete, Counts, Intent, RestorePlay, Result, new_header
 from trakt_plan.apply.resume import check_batch_size
 from trakt_plan.errors import Aborted, JournalError, WriteOutcomeUnknown
+from trakt_plan.labels import plural
 from trakt_plan.trakt.models import AddResult
 
 __all__ = ["UndoReport", "undo_journal_path", "undo_plan"]
@@ -57,10 +58,6 @@ class UndoReport:
 
 def _quiet(message: str) -> None:
     """The default ``notify``: say nothing."""
-
-
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"
 
 
 def _present(
@@ -155,14 +152,14 @@ def _failure_lines(failed: set[int], no_id: set[int]) -> list[str]:
     missing_id = failed & no_id
     if missing_id:
         lines.append(
-            f"{len(missing_id)} play{_s(len(missing_id))} could not be restored: Trakt had sent "
+            f"{plural(len(missing_id), 'play')} could not be restored: Trakt had sent "
             "them without an episode or movie trakt id, so there is nothing to add them back "
             "by (their history ids and times are in the undo journal)."
         )
     unknown = failed - no_id
     if unknown:
         lines.append(
-            f"{len(unknown)} play{_s(len(unknown))} could not be restored: Trakt answered that "
+            f"{plural(len(unknown), 'play')} could not be restored: Trakt answered that "
             "it does not know their episode or movie any more (see the undo journal)."
         )
     return lines
@@ -193,7 +190,7 @@ def _candidates(applied: JournalState, notify: Callable[[str], None]) -> list[Re
     assert applied.header is not None
     if lost and not applied.header.verified:
         notify(
-            f"{len(lost)} play{_s(len(lost))} of the batch in flight when the apply stopped "
+            f"{plural(len(lost), 'play')} of the batch in flight when the apply stopped "
             "were not checked before it (refresh was off): those missing now are restored, "
             "even one that was already gone before that apply."
         )
@@ -418,8 +415,8 @@ class _UndoRun:
             answer = self.client.add_history([p.to_add() for p in missing])
         except WriteOutcomeUnknown:
             raise WriteOutcomeUnknown(
-                f"no answer to batch {number} of the undo ({len(missing)} play"
-                f"{_s(len(missing))}): Trakt may still add them in the next minutes, so nothing "
+                f"no answer to batch {number} of the undo ({plural(len(missing), 'play')}): "
+                "Trakt may still add them in the next minutes, so nothing "
                 f"more was sent. The undo journal {self.journal.path} keeps the batch in flight; "
                 "wait a few minutes, then run the same undo again: it re-reads the history "
                 "first and sends only what is still missing, so nothing is doubled."

@@ -272,9 +272,7 @@ def _warnings(saved: SavedPlan) -> list[str]:
         what = "Trakt's export" if kind == "export" else "the snapshot"
         zone = f"; days in {saved.observed.timezone}" if saved.observed.timezone else ""
         warnings.append(f"planned offline from {what} {name}, not the live account{zone}.")
-    if len(saved.deletions) > saved.max_deletions:
-        warnings.append(
-            f"this plan removes {len(saved.deletions)} plays, more than max_deletions "
-            f"({saved.max_deletions}); apply refuses it without --allow-mass-delete."
-        )
-    return warnings
+    unsafe = saved.unsafe_reason()
+    if unsafe is not None:
+        warnings.append(f"{unsafe}.")
+    return [*warnings, *saved.warnings]

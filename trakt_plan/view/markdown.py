@@ -64,7 +64,7 @@ def _header(view: PlanView) -> list[str]:
         ("source", header.source),
         ("times in", header.timezone),
     ]
-    table = _table(("", ""), [(f"**{name}**", cell(value)) for name, value in rows], "-:")
+    table = _table(("", ""), [(f"**{name}**", cell(value)) for name, value in rows], "--")
     return [f"### trakt-plan: {cell(title)}", table]
 
 

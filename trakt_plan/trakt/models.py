@@ -103,22 +103,32 @@ class Episode(TraktModel):
 MEDIA_CACHE = "trakt_plan.media_cache"
 
 
-def _media_key(value: dict[str, Any]) -> tuple[Any, ...] | None:
-    """A hashable key for a raw media object, or None when it is too odd to share safely."""
+# The only JSON values a media key takes: exact types, as bool and float compare equal to ints.
+_PLAIN = frozenset({str, int, type(None)})
+
+
+def _media_key(field: str | None, value: dict[str, Any]) -> tuple[Any, ...] | None:
+    """A hashable key for a raw media object, or None when it is too odd to share safely.
+
+    Every field the models read is in it, so equal keys validate to equal models. ``ids`` stay
+    in the order sent: another order only costs a second object, never a wrong one. The field
+    keeps a show from sharing a movie's model when their titles, years and ids agree.
+    """
     ids = value.get("ids")
-    head = (value.get("title"), value.get("year"), value.get("season"), value.get("number"))
-    if not isinstance(ids, dict) or not all(
-        isinstance(part, str | int | None) for part in (*head, *ids.values())
-    ):
+    if type(ids) is not dict:
         return None
-    return (*head, tuple(sorted(ids.items())))
+    head = (value.get("title"), value.get("year"), value.get("season"), value.get("number"))
+    # Exact types, checked in C: a bool or float would share an int's model without being one.
+    if not (_PLAIN.issuperset(map(type, head)) and _PLAIN.issuperset(map(type, ids.values()))):
+        return None
+    return (field, *head, *ids.items())
 
 
 def _shared_media(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
     cache = info.context.get(MEDIA_CACHE) if isinstance(info.context, dict) else None
     if cache is None or not isinstance(value, dict):
         return handler(value)
-    key = _media_key(value)
+    key = _media_key(info.field_name, value)
     if key is None:
         return handler(value)
     found = cache.get(key)

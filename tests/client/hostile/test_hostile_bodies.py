@@ -171,3 +171,36 @@ def test_ids_sent_as_json_floats_are_refused_not_rounded(
     with pytest.raises(ApiError) as caught:
         client.history()
     assert f"(JSON path {where})" in str(caught.value)
+
+
+def test_a_bool_id_after_the_same_int_id_is_still_refused(
+    make_client: MakeClient, play: Play
+) -> None:
+    """An episode id sent as true is refused even when id 1 of the same episode came first."""
+    first, second = play(1), play(2)
+    first["episode"]["ids"]["trakt"] = 1
+    second["episode"]["ids"]["trakt"] = True
+    headers = {"X-Pagination-Page-Count": "1"}
+    client, _ = make_client(answer(200, json=[first, second], headers=headers))
+    with pytest.raises(ApiError) as caught:
+        client.history()
+    assert "(JSON path 1.episode.ids.trakt)" in str(caught.value)
+
+
+def test_a_show_and_a_movie_with_the_same_title_and_ids_stay_apart(
+    make_client: MakeClient, play: Play
+) -> None:
+    """A movie play and a show play that agree on title, year and ids keep their own kinds."""
+    episode = play(1)
+    movie = {
+        "id": 2,
+        "watched_at": "2025-11-17T02:00:00.000Z",
+        "action": "watch",
+        "type": "movie",
+        "movie": dict(episode["show"]),
+    }
+    headers = {"X-Pagination-Page-Count": "1"}
+    client, _ = make_client(answer(200, json=[movie, episode], headers=headers))
+    kinds = [(type(item.movie).__name__, type(item.show).__name__) for item in client.history()]
+    expected = [("Movie", "NoneType"), ("NoneType", "Show")]
+    assert expected == kinds

@@ -1,15 +1,19 @@
 """A JSON webhook on loopback that records what Apprise's ``json://`` URLs post to it.
 
-Loaded by path from the review and guard conftests (test files cannot import each other).
+Shared by the notification tests (tests/review) and the guard tests (tests/guard): their
+conftests import the ``webhook`` fixture from here.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
 
 
 @dataclass
@@ -64,3 +68,11 @@ class WebhookReceiver:
     def messages(self, path: str = "hook") -> list[str]:
         """The ``message`` field of every notification posted to ``path``, in order."""
         return [r.body.get("message", "") for r in self.received if r.path == f"/{path}"]
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookReceiver]:
+    """A JSON webhook on 127.0.0.1 that answers 200 and records every notification."""
+    receiver = WebhookReceiver().start()
+    yield receiver
+    receiver.stop()

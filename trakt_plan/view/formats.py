@@ -18,11 +18,12 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "Format", "parse_format", "render_document"]
 
-Format = Literal["text", "json", "markdown"]
+Format = Literal["text", "json", "markdown", "html"]
 # module and function of each document format, imported only when asked for.
 _RENDERERS: dict[str, tuple[str, str]] = {
     "json": ("trakt_plan.view.jsondoc", "render_json"),
     "markdown": ("trakt_plan.view.markdown", "render_markdown"),
+    "html": ("trakt_plan.view.html", "render_html"),
 }
 FORMATS: tuple[str, ...] = ("text", *_RENDERERS)
 

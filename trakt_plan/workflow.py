@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trakt_plan.errors import ConfigError
@@ -25,6 +26,9 @@ from trakt_plan.planner import (
 )
 from trakt_plan.runtime import Runtime
 from trakt_plan.view.plan import plan_view
+
+if TYPE_CHECKING:
+    from trakt_plan.apply.engine import ApplyReport
 
 # Asks a person a yes/no question (the CLI's prompt, or yes under --yes).
 Confirm = Callable[[str], bool]
@@ -160,7 +164,7 @@ def run_apply(
     *,
     ask: Confirm,
     ask_typed: Callable[[str, str], bool] | None = None,
-) -> None:
+) -> ApplyReport:
     """`apply`: a saved plan, or a YAML that is planned, shown and saved beside it first."""
     from trakt_plan.apply.engine import ApplyPreview, apply_plan, journal_path_for
 
@@ -200,12 +204,13 @@ def run_apply(
     if report.already_applied:
         # The engine has said so; only the way back is worth adding.
         rt.ui.info(f"Undo with: trakt-plan undo {plan_path}")
-        return
+        return report
     rt.ui.info(
         f"Removed {report.removed}, already gone {report.already_gone} "
         f"(in {plural(report.batches_sent, 'remove call')}). Journal: {report.journal_path}. "
         f"Undo with: trakt-plan undo {plan_path}"
     )
+    return report
 
 
 def run_undo(rt: Runtime, target: Path, *, batch_size: int, ask: Confirm) -> None:

@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from trakt_plan.cli import account, doctor, emulator, plans, read, writes
+from trakt_plan.cli import account, doctor, emulator, guard, plans, read, writes
 from trakt_plan.cli.options import current_options, main_callback, with_global_options
 from trakt_plan.errors import ExitStatus, TraktPlanError
 from trakt_plan.runtime import GlobalOptions
@@ -106,6 +106,7 @@ for command in (
     doctor.doctor,
     writes.apply,
     writes.undo,
+    guard.guard,
 ):
     app.command()(with_global_options(command))
 sandbox_app.command("serve")(with_global_options(emulator.sandbox_serve))

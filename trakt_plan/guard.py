@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from trakt_plan.apply.journal import JournalLock
-from trakt_plan.errors import ConfigError, ExitStatus, TraktPlanError
+from trakt_plan.errors import ExitStatus, TraktPlanError
 from trakt_plan.labels import plural
 from trakt_plan.notify import NotifyKind, notify_urls, split_urls
 from trakt_plan.planfile import SavedPlan, write_saved_plan
@@ -31,7 +31,6 @@ __all__ = [
     "GuardOptions",
     "guard_lock_path",
     "guard_plan_path",
-    "parse_instant",
     "run_guard",
 ]
 
@@ -55,22 +54,6 @@ class _Outcome:
     lines: tuple[str, ...]
     kind: NotifyKind
     body: str
-
-
-def parse_instant(text: str | None) -> datetime | None:
-    """``--now``: an ISO 8601 instant with its zone, such as ``2026-12-01T04:00:00Z``."""
-    if text is None:
-        return None
-    try:
-        value: datetime | None = datetime.fromisoformat(text.strip())
-    except ValueError:
-        value = None
-    if value is None or value.tzinfo is None:
-        raise ConfigError(
-            f"--now {text!r} is not an instant with its zone; write it like "
-            "2026-12-01T04:00:00Z or 2026-12-01T05:00:00+01:00."
-        )
-    return value.astimezone(UTC)
 
 
 def guard_plan_path(spec_path: Path, at: datetime) -> Path:

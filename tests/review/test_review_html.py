@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 from tests.support import REPO
@@ -18,6 +19,7 @@ def _row(n: int, *, title_reason: str = "bulk") -> PlayRow:
         what=f"S01E{n + 1:02d}",
         action="watch",
         reasons=(title_reason,),
+        at=datetime(2025, 11, 17, 1, 2, n, tzinfo=UTC),
     )
 
 
@@ -38,6 +40,7 @@ def _view(title: str = "Agents of S.H.I.E.L.D. (2013)", rows: int = 3) -> PlanVi
             planned_at="2026-12-01 04:00:00Z",
             plan_id="ab" * 32,
             source="plans/aos.yaml",
+            timezone="UTC",
         ),
         summary=PlanSummary(
             plays_seen=83,

@@ -10,7 +10,8 @@ its Content-Security-Policy forbids any request at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -52,11 +53,12 @@ def render_html(view: PlanView) -> str:
         header=[
             ("account", f"{header.account} on {header.api_base}"),
             ("planned at", header.planned_at),
+            ("times in", header.timezone),
             ("plan id", header.plan_id),
             ("source", header.source),
         ],
         summary=_summary_facts(view),
-        groups=[_group(group) for group in view.groups],
+        groups=[_group(group, _zone(header.timezone)) for group in view.groups],
         open_below=OPEN_BELOW,
         version=__version__,
     )
@@ -74,16 +76,22 @@ def _summary_facts(view: PlanView) -> list[tuple[str, str | None]]:
     ]
 
 
-def _group(group: GroupView) -> _Group:
+def _group(group: GroupView, zone: tzinfo) -> _Group:
     plays = [_play(row, removed=True) for row in group.rows]
-    picture = render_timeline(plays, title=group.heading)
+    picture = render_timeline(plays, title=group.heading, zone=zone)
     # render_timeline escapes every text it writes (ElementTree), so the SVG is safe markup.
     return _Group(view=group, timeline=Markup(picture), anchor=f"{group.kind}-{group.trakt_id}")
 
 
 def _play(row: PlayRow, *, removed: bool) -> TimelinePlay:
-    at = datetime.strptime(row.watched_at, "%Y-%m-%d %H:%M:%SZ").replace(tzinfo=UTC)
     state = f"removed ({', '.join(row.reasons)})" if removed else "kept"
-    return TimelinePlay(
-        at=at, removed=removed, label=f"{row.what} · {row.action} · {row.watched_at} · {state}"
-    )
+    label = f"{row.what} · {row.action} · {row.watched_at} · {state}"
+    return TimelinePlay(at=row.at, removed=removed, label=label)
+
+
+def _zone(label: str) -> tzinfo:
+    """The header's zone (``Europe/Paris``), or UTC when it names none this machine knows."""
+    try:
+        return ZoneInfo(label)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC

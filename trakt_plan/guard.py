@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from trakt_plan.apply.journal import JournalLock
+from trakt_plan.apply.lock import JournalLock
 from trakt_plan.errors import ExitStatus, TraktPlanError
 from trakt_plan.labels import plural
 from trakt_plan.notify import NotifyKind, notify_urls, split_urls
@@ -74,7 +74,10 @@ def run_guard(rt: Runtime, spec_path: Path, options: GuardOptions) -> ExitStatus
     title = f"trakt-plan guard {spec_path.name}"
     try:
         # JournalLock(X) locks X.lock: the guard's lock sits beside the YAML, not a journal.
-        with JournalLock(spec_path.with_name(spec_path.name + ".guard"), command="guard"):
+        guard_lock = JournalLock(
+            spec_path.with_name(spec_path.name + ".guard"), command="guard", notify=rt.ui.warn
+        )
+        with guard_lock:
             outcome = _guard(rt, spec_path, options)
     except TraktPlanError as error:
         _notify(rt, urls, title=f"{title}: failed", body=error.message, kind="failure")

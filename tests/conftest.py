@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.sandbox import Sandboxes
+from tests.support.sandbox import CLOCK_READERS, EmulatorClock, Sandboxes
 from tests.support.sandbox import sandboxes as started_sandboxes
 
 _ENV_VARS = (
@@ -42,3 +42,12 @@ def sandboxes() -> Iterator[Sandboxes]:
     """``sandboxes.start(state, **knobs)``: emulators on loopback, all stopped after the test."""
     with started_sandboxes() as started:
         yield started
+
+
+@pytest.fixture
+def emulator_clock(monkeypatch: pytest.MonkeyPatch) -> EmulatorClock:
+    """Stop the emulators' clock for this test; ``emulator_clock.advance(seconds)`` moves it on."""
+    clock = EmulatorClock()
+    for module in CLOCK_READERS:
+        monkeypatch.setattr(module, "time", clock)
+    return clock

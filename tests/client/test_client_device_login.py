@@ -85,7 +85,7 @@ def test_login_approved_by_the_user_returns_their_token(loopback: Any) -> None:
     assert poll_statuses(server) == [400, 400, 200]
 
 
-def test_slow_down_doubles_the_polling_interval(loopback: Any) -> None:
+def test_slow_down_doubles_the_polling_interval(loopback: Any, emulator_clock: Any) -> None:
     """After a 429 'slow down' the client waits twice as long before polling again."""
     server = loopback.start(device_interval=INTERVAL, device_auto_approve_after=1)
     code = start_code(loopback, server)
@@ -93,8 +93,9 @@ def test_slow_down_doubles_the_polling_interval(loopback: Any) -> None:
 
     def sleep(seconds: float) -> None:
         asked.append(seconds)
-        # The second wait is cut short, as a too-eager poller would, to provoke "slow down".
-        time.sleep(0 if len(asked) == 2 else seconds)
+        # The emulator's time passes as asked, except that the second wait is cut short, as a
+        # too-eager poller would, to provoke "slow down" (however slowly the poll travels).
+        emulator_clock.advance(0 if len(asked) == 2 else seconds)
 
     poll(loopback, server, code, sleep=sleep)
     assert poll_statuses(server) == [400, 429, 200]

@@ -131,3 +131,21 @@ def test_ctrl_c_while_several_reads_page_stops_every_read(
     # Two reads of 20 pages each; only the pages in flight at the Ctrl-C were finished.
     assert server.requests < 20
     assert _page_threads() == []
+
+
+def test_no_page_of_a_read_is_fetched_on_the_calling_thread(
+    make_client: MakeClient, play: Play
+) -> None:
+    """Every page, the first too, comes from a worker: Ctrl-C meets only the caller's wait."""
+    server = PagedShows(play, pages=3)
+    fetched_on: list[str] = []
+
+    def recording(request: httpx.Request) -> httpx.Response:
+        fetched_on.append(threading.current_thread().name)
+        return server(request)
+
+    client, _ = make_client(recording, concurrency=2)
+
+    assert len(client.history()) == 30
+    assert len(fetched_on) == 3
+    assert threading.main_thread().name not in fetched_on

@@ -58,16 +58,17 @@ def test_removals_survive_faults_and_leave_the_right_account(loopback: Any) -> N
     assert server.stats.faults > 0
 
 
-def test_429_is_waited_out_and_the_read_succeeds(loopback: Any) -> None:
+def test_429_is_waited_out_and_the_read_succeeds(loopback: Any, emulator_clock: Any) -> None:
     """When Trakt's GET window is full, the client sleeps Retry-After and then gets its answer."""
     server = loopback.start(get_limit=(2, 0.3))
     waits: list[float] = []
 
     def sleep(seconds: float) -> None:
+        # Time passes for the emulator (and the client reads it) only as the client waits.
         waits.append(seconds)
-        time.sleep(seconds)
+        emulator_clock.advance(seconds)
 
-    client = loopback.client(server, sleep=sleep)
+    client = loopback.client(server, sleep=sleep, clock=emulator_clock.monotonic)
     names = [client.user_settings().user.username for _ in range(4)]
     assert names == ["sandbox-user"] * 4
     assert client.stats.rate_limited >= 1

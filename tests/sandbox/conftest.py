@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,6 @@ import pytest
 
 from tests.support.sandbox import Sandboxes
 from trakt_plan.sandbox import SANDBOX_CLIENT_ID, Knobs, SandboxServer, SandboxState
-from trakt_plan.sandbox import app as sandbox_app
-from trakt_plan.sandbox import oauth as sandbox_oauth
-from trakt_plan.sandbox import state as sandbox_state
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "trakt-responses"
 USER_AGENT = "trakt-plan-tests/1.0"
@@ -115,39 +111,3 @@ def knobs() -> Callable[..., Knobs]:
 def recorded() -> Callable[[str], Any]:
     """Read a recorded Trakt response body from tests/fixtures/trakt-responses."""
     return load_fixture
-
-
-class EmulatorClock:
-    """The emulator's clock, standing still until a test moves it on.
-
-    Token lifetimes, device codes and rate limits then depend on what the test says, not
-    on how fast a busy machine gets from one request to the next.
-    """
-
-    def __init__(self) -> None:
-        self._wall = time.time()
-        self._monotonic = time.monotonic()
-
-    def time(self) -> float:
-        return self._wall
-
-    def monotonic(self) -> float:
-        return self._monotonic
-
-    def sleep(self, seconds: float) -> None:
-        # Injected latency still really waits: it is about threads and sockets, not the clock.
-        time.sleep(seconds)
-
-    def advance(self, seconds: float) -> None:
-        """Let ``seconds`` pass for the emulator, at once."""
-        self._wall += seconds
-        self._monotonic += seconds
-
-
-@pytest.fixture
-def emulator_clock(monkeypatch: pytest.MonkeyPatch) -> EmulatorClock:
-    """Stop the emulator's clock for this test; ``advance(seconds)`` moves it on."""
-    clock = EmulatorClock()
-    for module in (sandbox_app, sandbox_oauth, sandbox_state):
-        monkeypatch.setattr(module, "time", clock)
-    return clock

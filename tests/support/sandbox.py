@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -9,6 +10,9 @@ from typing import Any
 import httpx
 
 from trakt_plan.sandbox import SANDBOX_CLIENT_ID, Knobs, SandboxServer, SandboxState
+from trakt_plan.sandbox import app as sandbox_app
+from trakt_plan.sandbox import oauth as sandbox_oauth
+from trakt_plan.sandbox import state as sandbox_state
 from trakt_plan.trakt.auth import StaticTokenAuth
 from trakt_plan.trakt.client import RetryPolicy, TraktClient
 
@@ -87,3 +91,34 @@ def connect(
 def connect_with_token(base_url: str, token: str, **kw: Any) -> TraktClient:
     """``connect`` with a fixed bearer token, as the CLI runs with TRAKT_ACCESS_TOKEN."""
     return connect(base_url, auth=StaticTokenAuth(token), **kw)
+
+
+class EmulatorClock:
+    """The emulator's clock, standing still until a test moves it on.
+
+    Token lifetimes, device codes and rate limits then depend on what the test says, not
+    on how fast a busy machine gets from one request to the next.
+    """
+
+    def __init__(self) -> None:
+        self._wall = time.time()
+        self._monotonic = time.monotonic()
+
+    def time(self) -> float:
+        return self._wall
+
+    def monotonic(self) -> float:
+        return self._monotonic
+
+    def sleep(self, seconds: float) -> None:
+        # Injected latency still really waits: it is about threads and sockets, not the clock.
+        time.sleep(seconds)
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` pass for the emulator, at once."""
+        self._wall += seconds
+        self._monotonic += seconds
+
+
+# The emulator's modules that read the clock: a test stops it by handing them an EmulatorClock.
+CLOCK_READERS = (sandbox_app, sandbox_oauth, sandbox_state)

@@ -147,7 +147,8 @@ def format_retry_after(seconds: float, period: float) -> str:
     """
     if period >= 1:
         return str(max(math.ceil(seconds - 1e-9), 1))
-    return f"{max(math.ceil(seconds * 100) / 100, 0.01):.2f}"
+    # Less a hair, as above: a wait of exactly 0.3 s is 30.000000000000004 hundredths.
+    return f"{max(math.ceil(seconds * 100 - 1e-9) / 100, 0.01):.2f}"
 
 
 def _number(value: float) -> float | int:

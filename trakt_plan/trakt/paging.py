@@ -104,7 +104,10 @@ class HistoryPager:
         self, path: str, params: dict[str, str | int], on_page: OnPage | None
     ) -> list[HistoryItem]:
         """One complete pass over the pages; raises ``_HistoryMoved`` when they disagree."""
-        first, paging = self._first_page(path, params)
+        # Page 1 on a worker too: the calling thread then only ever waits in run_all, where a
+        # Ctrl-C cannot land inside the HTTP stack's locks (see trakt_plan.workers).
+        first_page = partial(self._first_page, path, params)
+        first, paging = run_all([first_page], workers=1, name="trakt-page")[0]
         total = paging.pages
         if on_page is not None:
             on_page(1, total)

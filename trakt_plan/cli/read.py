@@ -37,6 +37,17 @@ def _history_format(value: str, *, as_json: bool) -> str:
     return "json" if as_json else name
 
 
+_HistoryFormat = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        help="text (a table), json (Trakt's own shape, for `plan --snapshot`) or csv "
+        "(a portable backup with every id).",
+        metavar="text|json|csv",
+    ),
+]
+
+
 def search(
     rt: Runtime,
     text: Annotated[
@@ -104,15 +115,7 @@ def history(
             "--type", "-t", help="Treat SCOPE as a show or a movie.", metavar="show|movie"
         ),
     ] = None,
-    output_format: Annotated[
-        str,
-        typer.Option(
-            "--format",
-            help="text (a table), json (Trakt's own shape, for `plan --snapshot`) or csv "
-            "(a portable backup with every id).",
-            metavar="text|json|csv",
-        ),
-    ] = "text",
+    output_format: _HistoryFormat = "text",
     as_json: Annotated[
         bool, typer.Option("--json", help="Same as --format json: Trakt's own shape.")
     ] = False,

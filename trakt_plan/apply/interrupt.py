@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from types import FrameType, TracebackType
+from types import FrameType
 from typing import Any, Self
 
 __all__ = ["DeferredInterrupt"]
@@ -38,12 +38,7 @@ class DeferredInterrupt:
                 self._installed = True
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._installed:
             signal.signal(
                 signal.SIGINT, self._previous if self._previous is not None else signal.SIG_DFL

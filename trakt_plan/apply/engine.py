@@ -344,10 +344,7 @@ class _Run:
             progress.start(self.checked.preview.to_send)
         try:
             with DeferredInterrupt() as interrupt:
-                for batch in batches:
-                    if interrupt.requested:
-                        self.notify(f"stopped before batch {batch.number} on an interrupt.")
-                        raise KeyboardInterrupt
+                for batch in interrupt.each(batches, self.notify):
                     self._send_one(batch, trust)
                     if progress is not None:
                         progress.advance(len(batch.ids))

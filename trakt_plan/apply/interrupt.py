@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from types import FrameType
-from typing import Any, Self
+from typing import Any, Protocol, Self, TypeVar
 
 __all__ = ["DeferredInterrupt"]
+
+
+class _Numbered(Protocol):
+    @property
+    def number(self) -> int: ...
+
+
+_B = TypeVar("_B", bound=_Numbered)
 
 
 class DeferredInterrupt:
@@ -22,6 +31,14 @@ class DeferredInterrupt:
         self.requested = False
         self._previous: Any = None
         self._installed = False
+
+    def each(self, batches: Iterable[_B], notify: Callable[[str], None]) -> Iterator[_B]:
+        """The batches in turn, until a Ctrl-C: then a ``KeyboardInterrupt`` before the next."""
+        for batch in batches:
+            if self.requested:
+                notify(f"stopped before batch {batch.number} on an interrupt.")
+                raise KeyboardInterrupt
+            yield batch
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.requested:

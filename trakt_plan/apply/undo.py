@@ -340,10 +340,7 @@ class _UndoRun:
             progress.start(sum(len(b.plays) for b in batches))
         try:
             with DeferredInterrupt() as interrupt:
-                for batch in batches:
-                    if interrupt.requested:
-                        self.notify(f"stopped before batch {batch.number} on an interrupt.")
-                        raise KeyboardInterrupt
+                for batch in interrupt.each(batches, self.notify):
                     result = self._restore_batch(batch)
                     tally.restored.update(result.restored)
                     tally.there.update(result.already_there)

@@ -15,9 +15,10 @@ The catalog never changes once a state is loaded, so it needs no lock.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
@@ -35,6 +36,7 @@ CATALOG_UPDATED_AT = "2025-01-01T00:00:00.000Z"
 
 ID_TYPES = ("trakt", "imdb", "tmdb", "tvdb")
 _SEASON_KEYED = ("seasons", "premieres", "runtimes")
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -303,30 +305,10 @@ class Catalog:
 
     def resolve_episode_ids(self, ids: dict[str, Any]) -> EpisodeRef | None:
         """An episode named by an ``ids`` object (trakt, tvdb or tmdb)."""
-        for key, offset in (
-            ("trakt", 0),
-            ("tvdb", EPISODE_TVDB_OFFSET),
-            ("tmdb", EPISODE_TMDB_OFFSET),
-        ):
-            value = _as_int(ids.get(key))
-            if value > offset:
-                found = self.episode(value - offset)
-                if found is not None:
-                    return found
-        return None
+        return _by_offset_ids(ids, (EPISODE_TVDB_OFFSET, EPISODE_TMDB_OFFSET), self.episode)
 
     def resolve_season_ids(self, ids: dict[str, Any]) -> SeasonRef | None:
-        for key, offset in (
-            ("trakt", 0),
-            ("tvdb", SEASON_TVDB_OFFSET),
-            ("tmdb", SEASON_TMDB_OFFSET),
-        ):
-            value = _as_int(ids.get(key))
-            if value > offset:
-                found = self.season(value - offset)
-                if found is not None:
-                    return found
-        return None
+        return _by_offset_ids(ids, (SEASON_TVDB_OFFSET, SEASON_TMDB_OFFSET), self.season)
 
     def lookup(
         self, id_type: str, value: str, media_type: str | None
@@ -489,6 +471,20 @@ class Catalog:
             return None
         day = date.fromisoformat(movie.released)
         return format_trakt_time(datetime(day.year, day.month, day.day, tzinfo=UTC))
+
+
+def _by_offset_ids(
+    ids: dict[str, Any], offsets: tuple[int, int], find: Callable[[int], _T | None]
+) -> _T | None:
+    """What ``find`` knows by the trakt id, or the tvdb/tmdb id (trakt id + its offset)."""
+    tvdb, tmdb = offsets
+    for key, offset in (("trakt", 0), ("tvdb", tvdb), ("tmdb", tmdb)):
+        value = _as_int(ids.get(key))
+        if value > offset:
+            found = find(value - offset)
+            if found is not None:
+                return found
+    return None
 
 
 def _as_int(value: Any) -> int:

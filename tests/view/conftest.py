@@ -83,6 +83,7 @@ def plan_of(
         progress=progress_after(history, removed),
         movies_kept=movies_kept(history, removed),
         timezone=timezone,
+        history=history,
     )
 
 

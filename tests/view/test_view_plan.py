@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from tests.view.conftest import bulk_history, plan_of
+from tests.view.conftest import START, bulk_history, episode_play, plan_of
 from trakt_plan.view.plan import plan_view
 
 
@@ -41,3 +41,25 @@ def test_a_rule_that_matched_nothing_is_a_warning():
     view = plan_view(plan_of(bulk_history(60)))
     expected = "rule 'never' matched nothing: check its scope and conditions for a typo."
     assert (expected,) == view.warnings
+
+
+REPEATS_YAML = """\
+version: 1
+rules:
+  - name: double-scrobbles
+    show: 1394
+    drop: {repeats: {keep: first, within: 30m}}
+"""
+
+
+def test_a_repeats_row_names_the_play_it_keeps():
+    """A double scrobble removed by `repeats` says which play of the episode stays, and when."""
+    first = episode_play(1, 1, 1, START, action="scrobble")
+    again = episode_play(2, 1, 1, START + timedelta(minutes=4), action="scrobble")
+    other = episode_play(3, 1, 2, START + timedelta(minutes=50), action="scrobble")
+    view = plan_view(plan_of([first, again, other], REPEATS_YAML))
+    (group,) = view.groups
+    (row,) = group.rows
+    assert row.keeps == "1 at 01:02:03Z"
+    assert row.why == "double-scrobbles; keeps 1 at 01:02:03Z"
+    assert [kept.history_id for kept in group.kept_rows] == [1, 3]

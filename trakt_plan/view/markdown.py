@@ -116,7 +116,7 @@ def _details(group: GroupView, rows: tuple[PlayRow, ...], left_out: int = 0) -> 
                 row.watched_at,
                 cell(row.what),
                 cell(row.action),
-                cell(", ".join(row.reasons)),
+                cell(row.why),
             )
             for row in rows
         ],

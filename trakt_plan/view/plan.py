@@ -16,6 +16,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trakt_plan.labels import episode_code, play_time, plural, title_year
+from trakt_plan.plandoc import KeptPlay
 from trakt_plan.planfile import PlannedDeletion, SavedPlan
 from trakt_plan.timefmt import parse_trakt_time
 
@@ -67,6 +68,14 @@ class PlayRow:
     reasons: tuple[str, ...]
     # The instant itself (aware UTC), for renderings that place plays in time.
     at: datetime
+    # For a play a `repeats` rule removes: the play of the same episode or movie it keeps.
+    keeps: str | None = None
+
+    @property
+    def why(self) -> str:
+        """``double-scrobbles; keeps 10000000032 at 16:00:00``."""
+        reasons = ", ".join(self.reasons)
+        return f"{reasons}; keeps {self.keeps}" if self.keeps else reasons
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,8 @@ class GroupView:
     rows: tuple[PlayRow, ...]
     kept: int | None = None
     after: str | None = None
+    # The plays that stay (plans that record them), in time order: for timelines.
+    kept_rows: tuple[PlayRow, ...] = ()
 
     @property
     def heading(self) -> str:
@@ -197,7 +208,7 @@ def _title_of(deletion: PlannedDeletion) -> str:
     return "?" if media is None else title_year(media.title, media.year, untitled="?")
 
 
-def _row(deletion: PlannedDeletion, clock: _Clock) -> PlayRow:
+def _row(deletion: PlannedDeletion, clock: _Clock, keeps: str | None = None) -> PlayRow:
     episode = deletion.episode
     return PlayRow(
         history_id=deletion.history_id,
@@ -206,7 +217,52 @@ def _row(deletion: PlannedDeletion, clock: _Clock) -> PlayRow:
         action=deletion.action,
         reasons=deletion.reasons,
         at=parse_trakt_time(deletion.watched_at),
+        keeps=keeps,
     )
+
+
+def _kept_row(play: KeptPlay, clock: _Clock) -> PlayRow:
+    return PlayRow(
+        history_id=play.history_id,
+        watched_at=clock.show(play.watched_at),
+        what=play.episode or "movie",
+        action=play.action,
+        reasons=(),
+        at=parse_trakt_time(play.watched_at),
+    )
+
+
+def _keeps(play: KeptPlay, deletion: PlannedDeletion, clock: _Clock) -> str:
+    """``10000000032 at 16:00:00``: the date too when it is not the removed play's."""
+    when, removed = clock.show(play.watched_at), clock.show(deletion.watched_at)
+    same_day = when[:10] == removed[:10]
+    return f"{play.history_id} at {when[11:] if same_day else when}"
+
+
+def _repeats_rules(saved: SavedPlan) -> frozenset[str]:
+    """The names of the rules whose `drop:` has a `repeats:` condition."""
+    rules = saved.spec.plan.get("rules", [])
+    return frozenset(
+        str(rule.get("name"))
+        for rule in rules
+        if isinstance(rule, dict)
+        and isinstance(rule.get("drop"), dict)
+        and "repeats" in rule["drop"]
+    )
+
+
+def _kept_play_of(deletion: PlannedDeletion, kept: Sequence[KeptPlay]) -> KeptPlay | None:
+    """The kept play of the same episode or movie nearest in time: the one `repeats` kept."""
+    media = deletion.episode if deletion.episode is not None else deletion.movie
+    code = (
+        episode_code(deletion.episode.season, deletion.episode.number)
+        if deletion.episode is not None
+        else None
+    )
+    trakt = media.trakt if media is not None else None
+    same = [p for p in kept if (p.trakt == trakt if trakt is not None else p.episode == code)]
+    at = parse_trakt_time(deletion.watched_at)
+    return min(same, key=lambda p: abs(parse_trakt_time(p.watched_at) - at), default=None)
 
 
 def _groups(saved: SavedPlan, clock: _Clock) -> tuple[GroupView, ...]:
@@ -234,13 +290,25 @@ def _group(
     if state is not None:
         kept = state.kept
         after = f"last {state.last or 'none'}, next {state.next or 'S01E01'}"
+    kept_plays = next(
+        (g.plays for g in saved.kept if g.type == kind and (g.trakt or 0) == trakt_id), ()
+    )
+    repeats = _repeats_rules(saved)
+    rows = []
+    for deletion in deletions:
+        keeps = None
+        if repeats.intersection(deletion.reasons):
+            play = _kept_play_of(deletion, kept_plays)
+            keeps = _keeps(play, deletion, clock) if play else None
+        rows.append(_row(deletion, clock, keeps))
     return GroupView(
         kind=kind,
         trakt_id=trakt_id,
         title=_title_of(deletions[0]),
-        rows=tuple(_row(d, clock) for d in deletions),
+        rows=tuple(rows),
         kept=kept,
         after=after,
+        kept_rows=tuple(_kept_row(play, clock) for play in kept_plays),
     )
 
 

@@ -81,7 +81,7 @@ def _group(group: GroupView) -> list[RenderableType]:
                 _text(row.watched_at),
                 _text(row.what),
                 _text(row.action),
-                _text(", ".join(row.reasons)),
+                _text(row.why),
             )
         parts.append(table)
     tail = []

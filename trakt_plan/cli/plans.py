@@ -20,7 +20,7 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         help="text (the terminal), json (the saved-plan document), markdown (a pull-request "
-        "comment).",
+        "comment) or html (one page to open in a browser).",
         metavar="|".join(FORMATS),
     ),
 ]

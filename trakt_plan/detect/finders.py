@@ -22,7 +22,7 @@ from trakt_plan.detect.scan import (
     minutes_text,
 )
 from trakt_plan.labels import episode_code, play_time, plural
-from trakt_plan.plays import Play
+from trakt_plan.plays import Play, clip
 
 __all__ = ["FINDERS"]
 
@@ -89,7 +89,7 @@ def _chain_summary(scan: Scan, run: list[Play]) -> str:
     runtimes = [scan.runtime(p) for p in run]
     common = max(set(runtimes), key=runtimes.count) or timedelta(0)
     first, last = run[0], run[-1]
-    title = f"{describe([first], titled=True)}: " if scan.titled else ""
+    title = f"{clip(first.title)}: " if scan.titled else ""
     return (
         f"{title}{len(run)} plays back to back, each one episode runtime "
         f"({minutes_text(common)}) after the previous, from "

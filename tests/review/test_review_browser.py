@@ -63,20 +63,28 @@ def _near(pixel: tuple[int, int, int], target: tuple[int, int, int]) -> bool:
     return all(abs(a - b) <= 40 for a, b in zip(pixel, target, strict=True))
 
 
+def _colours(image: Image.Image) -> dict[tuple[int, int, int], int]:
+    counts = image.getcolors(maxcolors=image.width * image.height)
+    assert counts is not None
+    return {colour: count for count, colour in counts}
+
+
 def test_the_demo_plan_page_renders_in_headless_chromium(tmp_path):
-    """Chromium draws the page: text, tables and the timeline's red crosses are on screen."""
+    """Chromium draws the page: text, tables and the timeline's crosses and dots are on screen."""
     shot = tmp_path / "page.png"
     run = screenshot(_demo_page(tmp_path), shot, tmp_path / "profile")
     assert run.returncode == 0, run.stderr[-2000:]
     with Image.open(shot) as image:
         assert image.size == WINDOW
-        counts = image.convert("RGB").getcolors(maxcolors=WINDOW[0] * WINDOW[1])
-    assert counts is not None
-    colours = {colour: count for count, colour in counts}
+        rgb = image.convert("RGB")
+        colours = _colours(rgb)
+        # Right of the tables' red "-" column: what is red or blue there is the timeline.
+        picture = _colours(rgb.crop((100, 0, *WINDOW)))
     total = WINDOW[0] * WINDOW[1]
     ink = total - colours.get((255, 255, 255), 0)
-    removed = sum(n for colour, n in colours.items() if _near(colour, _rgb(REMOVED_COLOUR)))
+    removed = sum(n for colour, n in picture.items() if _near(colour, _rgb(REMOVED_COLOUR)))
+    kept = sum(n for colour, n in picture.items() if _near(colour, _rgb(KEPT_COLOUR)))
     assert len(colours) > 50, "a blank or one-colour page"
     assert 0.02 < ink / total < 0.9
-    assert removed > 50, "no timeline marks drawn"
-    assert KEPT_COLOUR != REMOVED_COLOUR
+    assert removed > 60, "no removed plays drawn on the timeline"
+    assert kept > 300, "no kept plays drawn on the timeline"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
@@ -29,8 +30,9 @@ def _view(title: str = "Agents of S.H.I.E.L.D. (2013)", rows: int = 3) -> PlanVi
         trakt_id=1394,
         title=title,
         rows=tuple(_row(n) for n in range(rows)),
-        kept=61,
+        kept=2,
         after="last S03E16, next S03E17",
+        kept_rows=tuple(replace(_row(n), reasons=(), history_id=n) for n in (40, 41)),
     )
     return PlanView(
         header=PlanHeader(
@@ -92,11 +94,12 @@ def test_the_page_shows_header_summary_rules_and_each_deletion():
 
 
 def test_each_show_has_a_timeline_above_its_tables():
-    """The show's section holds one inline SVG with one cross per removed play, before tables."""
+    """The show's section holds one inline SVG, a cross per removed and a dot per kept play."""
     page = render_html(_view(rows=4))
     section = page.split('<section class="group"', 1)[1]
     assert section.index("<svg") < section.index("<table")
     assert len(re.findall(r'<path class="removed"', section)) == 4
+    assert len(re.findall(r'<circle class="kept"', section)) == 2
 
 
 def test_the_page_asks_nothing_of_any_other_host():

@@ -77,7 +77,10 @@ def _summary_facts(view: PlanView) -> list[tuple[str, str | None]]:
 
 
 def _group(group: GroupView, zone: tzinfo) -> _Group:
-    plays = [_play(row, removed=True) for row in group.rows]
+    plays = [
+        *(_play(row, removed=True) for row in group.rows),
+        *(_play(row, removed=False) for row in group.kept_rows),
+    ]
     picture = render_timeline(plays, title=group.heading, zone=zone)
     # render_timeline escapes every text it writes (ElementTree), so the SVG is safe markup.
     return _Group(view=group, timeline=Markup(picture), anchor=f"{group.kind}-{group.trakt_id}")

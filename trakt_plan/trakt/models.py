@@ -74,16 +74,20 @@ class Ids(TraktModel):
     tvdb: TraktId | None = None
 
 
-class Show(TraktModel):
+class Titled(TraktModel):
+    """What Trakt's standard show and movie objects share: a title, a year and the ids."""
+
     title: str | None = None
     year: int | None = None
     ids: Ids = Field(default_factory=Ids)
 
 
-class Movie(TraktModel):
-    title: str | None = None
-    year: int | None = None
-    ids: Ids = Field(default_factory=Ids)
+class Show(Titled):
+    """A show as a play or a search hit names it."""
+
+
+class Movie(Titled):
+    """A movie as a play or a search hit names it."""
 
 
 class Episode(TraktModel):
@@ -190,22 +194,16 @@ class CatalogSeason(TraktModel):
     episodes: list[CatalogEpisode] = Field(default_factory=list)
 
 
-class CatalogShow(TraktModel):
+class CatalogShow(Titled):
     """``GET /shows/{id}?extended=full``: the show's runtime, for episodes without their own."""
 
-    title: str | None = None
-    year: int | None = None
-    ids: Ids = Field(default_factory=Ids)
     runtime: Minutes | None = None
     first_aired: TraktTime | None = None
 
 
-class CatalogMovie(TraktModel):
+class CatalogMovie(Titled):
     """``GET /movies/{id}?extended=full``: the movie's runtime and release date."""
 
-    title: str | None = None
-    year: int | None = None
-    ids: Ids = Field(default_factory=Ids)
     runtime: Minutes | None = None
     released: date | None = None
 

@@ -30,36 +30,24 @@ from zoneinfo import ZoneInfo
 from trakt_plan.detect.finders import FINDERS
 from trakt_plan.detect.scan import (
     BULK_PLAYS,
-    CHAIN_PLAYS,
-    DOUBLE_WITHIN,
     FLOOD_PLAYS,
-    FLOOD_RATIO,
     KINDS,
-    RELEASE_PLAYS,
     Catalogue,
     Finding,
     Kind,
     Scan,
-    describe,
-    local_day,
 )
 from trakt_plan.plays import in_scope, plays_in_order
 from trakt_plan.trakt.models import HistoryItem, ResolvedScope
 
 __all__ = [
     "BULK_PLAYS",
-    "CHAIN_PLAYS",
-    "DOUBLE_WITHIN",
     "FLOOD_PLAYS",
-    "FLOOD_RATIO",
     "KINDS",
-    "RELEASE_PLAYS",
     "Catalogue",
     "Finding",
     "Kind",
-    "describe",
     "find_accidents",
-    "local_day",
 ]
 
 

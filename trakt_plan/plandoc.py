@@ -163,6 +163,8 @@ class PlannedDeletion(_Frozen):
     episode: EpisodeRef | None
     movie: MediaRef | None
     reasons: tuple[str, ...]
+    # Per rule in `reasons`, what made it choose the play; plans saved before it have none.
+    evidence: tuple[str, ...] = ()
 
     @field_validator("watched_at")
     @classmethod
@@ -177,8 +179,11 @@ class PlannedDeletion(_Frozen):
         return value
 
     @classmethod
-    def from_item(cls, item: HistoryItem, reasons: Sequence[str]) -> PlannedDeletion:
-        """The deletion of ``item``, chosen by the rules named in ``reasons``."""
+    def from_item(
+        cls, item: HistoryItem, reasons: Sequence[str], evidence: Sequence[str] = ()
+    ) -> PlannedDeletion:
+        """The deletion of ``item``, chosen by the rules named in ``reasons`` (``evidence``:
+        what made each rule choose it)."""
         show = item.show if item.type == "episode" else None
         episode = item.episode if item.type == "episode" else None
         movie = item.movie if item.type == "movie" else None
@@ -203,6 +208,7 @@ class PlannedDeletion(_Frozen):
                 else None
             ),
             reasons=tuple(reasons),
+            evidence=tuple(evidence),
         )
 
     def to_history_item(self) -> HistoryItem:

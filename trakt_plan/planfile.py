@@ -250,7 +250,7 @@ def make_saved_plan(
     history: the plays it keeps of each show or movie that loses plays are recorded.
     """
     deletions = sorted(
-        (PlannedDeletion.from_item(d.item, d.reasons) for d in result.deletions),
+        (PlannedDeletion.from_item(d.item, d.reasons, d.evidence) for d in result.deletions),
         key=lambda d: (d.watched_at, d.history_id),
     )
     raw = source_text.encode("utf-8") if isinstance(source_text, str) else source_text

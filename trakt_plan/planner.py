@@ -17,18 +17,18 @@ the whole scope, never over plays already filtered by the other conditions.
 from __future__ import annotations
 
 import bisect
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from operator import attrgetter
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from trakt_plan.errors import ConfigError, ResolveError
+from trakt_plan.catalogue import Catalogue
+from trakt_plan.errors import ResolveError
+from trakt_plan.judges import JUDGED, JUDGES, Context, Judged, Zones, micros
 from trakt_plan.labels import episode_code
 from trakt_plan.media import media_key
-from trakt_plan.spec.conditions import Burst, Conditions, Repeats
+from trakt_plan.spec.conditions import Conditions
 from trakt_plan.spec.model import PlanSpec, ScopeRef
 from trakt_plan.trakt.models import Episode, HistoryItem, ResolvedScope, Show
 
@@ -41,18 +41,18 @@ __all__ = [
     "progress_after",
 ]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-_HOUR_US = 3_600_000_000
-_DAY_US = 24 * _HOUR_US
-
 
 @dataclass(frozen=True)
 class Deletion:
-    """One play the plan removes, with the names of every rule that chose it (plan order)."""
+    """One play the plan removes, with the names of every rule that chose it (plan order).
+
+    ``evidence`` says, for each rule in ``reasons``, what made it choose the play, in words
+    a person can check against the history.
+    """
 
     item: HistoryItem
     reasons: tuple[str, ...]
+    evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,23 +94,42 @@ class PlanResult:
 class _Play:
     """A history item with the keys the conditions need, computed once per play."""
 
-    __slots__ = ("code", "id", "item", "media_key", "movie_id", "second", "show_id", "us")
+    __slots__ = (
+        "action",
+        "code",
+        "episode_id",
+        "id",
+        "item",
+        "label",
+        "media_key",
+        "movie_id",
+        "second",
+        "show_id",
+        "us",
+    )
 
     def __init__(self, item: HistoryItem) -> None:
         self.item = item
         self.id = item.id
-        self.us: int = _micros(item.watched_at)
+        self.action = item.action
+        self.us: int = micros(item.watched_at)
         # same_timestamp compares whole seconds: Trakt's bulk marks share the second.
         self.second = self.us // 1_000_000
         self.show_id: int | None = None
         self.movie_id: int | None = None
         self.code: tuple[int, int] | None = None
+        self.episode_id: int | None = None
+        self.label = f"play {item.id}"
         self.media_key: Hashable = media_key(item)
         if item.type == "episode" and item.episode is not None:
-            self.code = (item.episode.season, item.episode.number)
+            episode = item.episode
+            self.code = (episode.season, episode.number)
+            self.episode_id = episode.ids.trakt
+            self.label = episode_code(episode.season, episode.number)
             self.show_id = item.show.ids.trakt if item.show is not None else None
         elif item.type == "movie" and item.movie is not None:
             self.movie_id = item.movie.ids.trakt
+            self.label = item.movie.title or f"movie {item.movie.ids.trakt}"
 
     @property
     def sort_key(self) -> tuple[int, int]:
@@ -118,13 +137,6 @@ class _Play:
 
 
 _SORT_KEY = attrgetter("us", "id")
-
-
-def _micros(value: datetime) -> int:
-    if value.tzinfo is None:
-        # The plan language documents zone-less times as UTC.
-        value = value.replace(tzinfo=UTC)
-    return (value - _EPOCH) // _MICROSECOND
 
 
 class _Index:
@@ -179,8 +191,8 @@ class _Index:
 
 def _window(plays: list[_Play], start: datetime | None, end: datetime | None) -> list[_Play]:
     """The plays with start <= watched_at < end; ``plays`` is sorted, so this is two bisects."""
-    low = 0 if start is None else bisect.bisect_left(plays, _micros(start), key=_us)
-    high = len(plays) if end is None else bisect.bisect_left(plays, _micros(end), key=_us)
+    low = 0 if start is None else bisect.bisect_left(plays, micros(start), key=_us)
+    high = len(plays) if end is None else bisect.bisect_left(plays, micros(end), key=_us)
     return plays[low:high]
 
 
@@ -188,40 +200,44 @@ def _us(play: _Play) -> int:
     return play.us
 
 
-class _Zones:
-    """ZoneInfo lookups, cached, with a clear error for a name the tz database lacks."""
+@dataclass(frozen=True)
+class _Match:
+    """The plays a block of conditions matched, with why (by history id)."""
 
-    def __init__(self, account_timezone: str) -> None:
-        self.account = account_timezone
-        self._cache: dict[str, ZoneInfo] = {}
-
-    def get(self, name: str | None) -> ZoneInfo:
-        key = name or self.account
-        zone = self._cache.get(key)
-        if zone is None:
-            try:
-                zone = ZoneInfo(key)
-            except (ZoneInfoNotFoundError, ValueError):
-                origin = "the plan's timezone" if name else "the Trakt account's timezone"
-                raise ConfigError(
-                    f"{origin} {key!r} is not a known IANA timezone (like Europe/Berlin); "
-                    "set `timezone:` on the repeats condition to one that is."
-                ) from None
-            self._cache[key] = zone
-        return zone
+    plays: list[_Play]
+    why: dict[int, str]
 
 
-def _matching(conditions: Conditions, scope: list[_Play], zones: _Zones) -> list[_Play]:
+def _matching(conditions: Conditions, scope: list[_Play], context: Context) -> _Match:
     """The plays of ``scope`` (sorted) that satisfy every condition listed."""
-    # Scope-wide conditions see the whole scope, so they are judged before any filtering.
-    wide = [_WIDE[name](getattr(conditions, name), scope, zones) for name in conditions.scope_wide]
+    # Judged conditions see the whole scope, so they are judged before any filtering.
+    judged: list[Judged] = [
+        JUDGES[name](getattr(conditions, name), scope, context)
+        for name in JUDGED
+        if getattr(conditions, name) is not None
+    ]
     # One pass per condition is cheaper than a generator per play on large histories.
     result = scope
-    for chosen in wide:
+    for chosen in judged:
         result = [p for p in result if p.id in chosen]
     for test in _play_tests(conditions):
         result = [p for p in result if test(p)]
-    return list(result)
+    if judged:
+        why = {p.id: "; ".join(chosen[p.id] for chosen in judged) for p in result}
+    else:
+        plain = _describe(conditions)
+        why = dict.fromkeys((p.id for p in result), plain)
+    return _Match(list(result), why)
+
+
+def _describe(conditions: Conditions) -> str:
+    """The conditions as the plan writes them, for plays chosen by them alone."""
+    data = conditions.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    parts = []
+    for name, value in data.items():
+        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else value
+        parts.append(f"{name} {shown}")
+    return "matches " + "; ".join(parts)
 
 
 def _play_tests(conditions: Conditions) -> list[Callable[[_Play], bool]]:
@@ -240,116 +256,18 @@ def _play_tests(conditions: Conditions) -> list[Callable[[_Play], bool]]:
         ranges = conditions.episodes
         tests.append(lambda p: p.code is not None and any(r.contains(p.code) for r in ranges))
     if conditions.watched_from is not None:
-        start = _micros(conditions.watched_from)
+        start = micros(conditions.watched_from)
         tests.append(lambda p: p.us >= start)
     if conditions.watched_until is not None:
-        end = _micros(conditions.watched_until)
+        end = micros(conditions.watched_until)
         tests.append(lambda p: p.us < end)
     if conditions.action is not None:
         actions = conditions.action
-        tests.append(lambda p: p.item.action in actions)
+        tests.append(lambda p: p.action in actions)
     if conditions.history_ids is not None:
         ids = conditions.history_ids
         tests.append(lambda p: p.id in ids)
     return tests
-
-
-def _same_timestamp(plays: int, scope: list[_Play], zones: _Zones) -> set[int]:
-    return _runs(scope, plays=plays, within_us=None)
-
-
-def _burst(burst: Burst, scope: list[_Play], zones: _Zones) -> set[int]:
-    return _runs(scope, plays=burst.plays, within_us=burst.within // _MICROSECOND)
-
-
-def _repeats_of(repeats: Repeats, scope: list[_Play], zones: _Zones) -> set[int]:
-    zone = zones.get(repeats.timezone) if repeats.per == "day" else None
-    within_us = None if repeats.within is None else repeats.within // _MICROSECOND
-    return _repeats(scope, keep=repeats.keep, within_us=within_us, zone=zone)
-
-
-# Each judge takes its condition's value, the scope and the zones; Any: values differ in type.
-_WideJudge = Callable[[Any, list[_Play], _Zones], set[int]]
-# How each scope-wide condition (spec.conditions.SCOPE_WIDE) picks its plays from a scope.
-_WIDE: dict[str, _WideJudge] = {
-    "same_timestamp": _same_timestamp,
-    "burst": _burst,
-    "repeats": _repeats_of,
-}
-
-
-def _runs(scope: list[_Play], *, plays: int, within_us: int | None) -> set[int]:
-    """Ids of plays in runs of at least ``plays`` plays, each close to the previous one.
-
-    ``within_us=None`` means "the same second" (``same_timestamp``); otherwise consecutive
-    plays (in (watched_at, id) order) at most ``within_us`` apart form a run.
-    """
-    chosen: set[int] = set()
-    if within_us is None:
-        counts = Counter(p.second for p in scope)
-        return {p.id for p in scope if counts[p.second] >= plays}
-    run: list[_Play] = []
-    for play in scope:
-        if run and play.us - run[-1].us > within_us:
-            if len(run) >= plays:
-                chosen.update(p.id for p in run)
-            run = []
-        run.append(play)
-    if len(run) >= plays:
-        chosen.update(p.id for p in run)
-    return chosen
-
-
-class _LocalDays:
-    """Calendar day numbers in a zone for UTC microsecond times, with offsets cached per hour.
-
-    Converting every play with ``astimezone`` dominates large plans; a zone's offset only
-    changes at transitions, so an hour whose two ends share an offset shares it throughout.
-    """
-
-    def __init__(self, zone: ZoneInfo) -> None:
-        self.zone = zone
-        self._offsets: dict[int, int | None] = {}
-
-    def _offset(self, us: int) -> int:
-        utc = _EPOCH + us * _MICROSECOND
-        offset = self.zone.utcoffset(utc.astimezone(self.zone)) or timedelta(0)
-        return offset // _MICROSECOND
-
-    def __call__(self, us: int) -> int:
-        hour = us // _HOUR_US
-        if hour not in self._offsets:
-            start = self._offset(hour * _HOUR_US)
-            end = self._offset((hour + 1) * _HOUR_US - 1)
-            self._offsets[hour] = start if start == end else None
-        offset = self._offsets[hour]
-        if offset is None:
-            offset = self._offset(us)
-        return (us + offset) // _DAY_US
-
-
-def _repeats(
-    scope: list[_Play], *, keep: str, within_us: int | None, zone: ZoneInfo | None
-) -> set[int]:
-    """Ids of the repeat plays of each episode or movie (all but the kept ones)."""
-    groups: dict[Hashable, list[_Play]] = defaultdict(list)
-    local_day = _LocalDays(zone) if zone is not None else None
-    for play in scope:
-        key: Hashable = play.media_key
-        if local_day is not None:
-            key = (key, local_day(play.us))
-        groups[key].append(play)
-    chosen: set[int] = set()
-    for group in groups.values():
-        ordered = group if keep == "first" else group[::-1]
-        kept = ordered[0]
-        for play in ordered[1:]:
-            if within_us is None or abs(play.us - kept.us) <= within_us:
-                chosen.add(play.id)
-            else:
-                # Too far from the kept play: a separate viewing, which becomes the new anchor.
-                kept = play
-    return chosen
 
 
 def build_plan(
@@ -358,42 +276,39 @@ def build_plan(
     history: Sequence[HistoryItem],
     *,
     timezone: str = "UTC",
+    catalogue: Catalogue | None = None,
 ) -> PlanResult:
     """Compute the plays ``spec`` removes from ``history``.
 
     ``resolved`` maps every ``show:``/``movie:`` scope of the rules and of ``protect`` to the
     Trakt item it names (see ``trakt_plan.resolve``). ``timezone`` is the account's timezone,
-    used by ``repeats: {per: day}`` unless the condition names its own. Raises
-    ``ResolveError`` for a scope missing from ``resolved`` and ``ConfigError`` for an unknown
-    timezone.
+    used by ``repeats: {per: day}`` and ``flood`` unless the condition names its own.
+    ``catalogue`` holds the runtimes and release dates that ``runtime_chain``, ``at_release``
+    and ``repeats: {within: runtime}`` read (``spec.catalogue_scopes()`` says which); without
+    it those conditions match nothing. Raises ``ResolveError`` for a scope missing from
+    ``resolved`` and ``ConfigError`` for an unknown timezone.
     """
     index = _Index(history)
-    zones = _Zones(timezone)
-
-    protected: set[int] = set()
-    for entry in spec.protect:
-        plays, _target = index.scope(entry.scope, resolved)
-        if entry.when is None:
-            protected.update(p.id for p in plays)
-        else:
-            protected.update(p.id for p in _matching(entry.when, plays, zones))
-
+    context = Context(Zones(timezone), catalogue or Catalogue())
+    protected = _protected(spec, index, resolved, context)
     reasons: dict[int, list[str]] = defaultdict(list)
+    evidence: dict[int, list[str]] = defaultdict(list)
     chosen_plays: dict[int, _Play] = {}
     outcomes: list[RuleOutcome] = []
     for rule in spec.rules:
         plays, target = index.scope(rule.scope, resolved)
         scope = _window(plays, rule.watched_from, rule.watched_until)
-        dropped = _matching(rule.drop, scope, zones)
+        dropped = _matching(rule.drop, scope, context)
         spared: set[int] = set()
         if rule.unless is not None:
-            spared = {p.id for p in _matching(rule.unless, scope, zones)}
+            spared = {p.id for p in _matching(rule.unless, scope, context).plays}
         count = 0
-        for play in dropped:
+        for play in dropped.plays:
             if play.id in spared or play.id in protected:
                 continue
             count += 1
             reasons[play.id].append(rule.name)
+            evidence[play.id].append(dropped.why[play.id])
             chosen_plays[play.id] = play
         outcomes.append(
             RuleOutcome(
@@ -404,10 +319,25 @@ def build_plan(
                 deletions=count,
             )
         )
-
-    ordered = sorted(chosen_plays.values(), key=_SORT_KEY)
-    deletions = tuple(Deletion(item=p.item, reasons=tuple(reasons[p.id])) for p in ordered)
+    deletions = tuple(
+        Deletion(item=p.item, reasons=tuple(reasons[p.id]), evidence=tuple(evidence[p.id]))
+        for p in sorted(chosen_plays.values(), key=_SORT_KEY)
+    )
     return PlanResult(deletions=deletions, rules=tuple(outcomes), plays_seen=len(index.plays))
+
+
+def _protected(
+    spec: PlanSpec, index: _Index, resolved: Mapping[ScopeRef, ResolvedScope], context: Context
+) -> set[int]:
+    """The ids no rule may remove: every ``protect`` entry's scope, or its ``when`` plays."""
+    protected: set[int] = set()
+    for entry in spec.protect:
+        plays, _target = index.scope(entry.scope, resolved)
+        if entry.when is None:
+            protected.update(p.id for p in plays)
+        else:
+            protected.update(p.id for p in _matching(entry.when, plays, context).plays)
+    return protected
 
 
 def progress_after(

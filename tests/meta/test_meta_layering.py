@@ -6,6 +6,8 @@ import pytest
 
 PURE_MODULES = [
     "trakt_plan.planner",
+    "trakt_plan.judges",
+    "trakt_plan.catalogue",
     "trakt_plan.spec.model",
     "trakt_plan.spec.load",
     "trakt_plan.planfile",
@@ -110,6 +112,8 @@ def test_the_planner_does_no_io_and_reads_no_clock(package_imports):
         "media",
         "spec.model",
         "spec.conditions",
+        "catalogue",
+        "judges",
         "trakt.models",
         "timefmt",
     )
@@ -122,3 +126,12 @@ def test_the_planner_does_no_io_and_reads_no_clock(package_imports):
     ] == []
     effects = {"os", "io", "pathlib", "time", "random", "socket", "subprocess", "shutil"}
     assert {m.split(".")[0] for m in imports} & effects == set()
+
+
+@pytest.mark.parametrize("path", ["judges.py", "catalogue.py"])
+def test_the_planners_helpers_do_no_io_and_read_no_clock(package_imports, path):
+    """The condition judges and the catalogue value import no file, process, network or clock."""
+    imports = package_imports[path]
+    effects = {"os", "io", "pathlib", "time", "random", "socket", "subprocess", "shutil"}
+    assert {m.split(".")[0] for m in imports} & effects == set()
+    assert [m for m in imports if m.startswith(("trakt_plan.trakt.client", "httpx"))] == []

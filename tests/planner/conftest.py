@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from trakt_plan.catalogue import Catalogue
 from trakt_plan.planner import PlanResult, build_plan
 from trakt_plan.spec.model import PlanSpec, ScopeRef
 from trakt_plan.trakt.models import HistoryItem, Ids, ResolvedScope
@@ -19,6 +20,12 @@ MOVIE_TITLES = {12601: ("TRON: Legacy", 2010), 4: ("Interstellar", 2014)}
 def when(text: str) -> datetime:
     """``2025-11-17 01:02:03`` (optionally with ``.123``) as an aware UTC datetime."""
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def episode_id(code: str, show: int = 1394) -> int:
+    """The trakt id :meth:`Plays.episode` gives the episode ``code`` of ``show``."""
+    season, number = (int(part) for part in code.upper().lstrip("S").split("E"))
+    return show * 10_000 + season * 100 + number
 
 
 class Plays:
@@ -45,6 +52,7 @@ class Plays:
         """An episode play; ``code`` is ``S03E16``; the episode's trakt id derives from it."""
         season, number = (int(part) for part in code.upper().lstrip("S").split("E"))
         title, year = SHOW_TITLES.get(show, (f"Show {show}", 2000))
+        # episode_id() gives the same id.
         return HistoryItem.model_validate(
             {
                 "id": self._id(id),
@@ -55,7 +63,7 @@ class Plays:
                 "episode": {
                     "season": season,
                     "number": number,
-                    "ids": {"trakt": show * 10_000 + season * 100 + number},
+                    "ids": {"trakt": episode_id(code, show)},
                 },
             }
         )
@@ -129,8 +137,9 @@ def run_plan() -> Callable[..., PlanResult]:
         *rules: Mapping[str, Any],
         protect: Sequence[Any] = (),
         timezone: str = "UTC",
+        catalogue: Catalogue | None = None,
     ) -> PlanResult:
         spec = make_spec(rules, protect)
-        return build_plan(spec, resolve_ids(spec), history, timezone=timezone)
+        return build_plan(spec, resolve_ids(spec), history, timezone=timezone, catalogue=catalogue)
 
     return run

@@ -75,6 +75,34 @@ EXPECTED: dict[str, tuple[int, int, str, str]] = {
     "within-and-per": (9, 14, "rules[0].drop.repeats.per", "either within: (plays close"),
     "yaml-syntax": (6, 1, "", "flow mapping started at line 5"),
     "year-with-history": (5, 11, "rules[0].year", "year only narrows a show: or movie:"),
+    "runtime-chain-one": (
+        6,
+        22,
+        "rules[0].drop.runtime_chain",
+        "plays must be a whole number >= 2",
+    ),
+    "runtime-chain-bad-tolerance": (
+        6,
+        44,
+        "rules[0].drop.runtime_chain.tolerance",
+        "runtime_chain tolerance must be a duration",
+    ),
+    "runtime-chain-missing-plays": (
+        6,
+        22,
+        "rules[0].drop.runtime_chain.plays",
+        "runtime_chain needs plays:",
+    ),
+    "at-release-false": (6, 19, "rules[0].drop.at_release", "leave at_release out"),
+    "at-release-typo": (6, 20, "rules[0].drop.at_release.whitin", "did you mean 'within'?"),
+    "flood-text": (6, 14, "rules[0].drop.flood", "flood must be a number of plays"),
+    "flood-bad-timezone": (6, 37, "rules[0].drop.flood.timezone", "did you mean 'Europe/Paris'?"),
+    "repeats-within-runtimes": (
+        6,
+        38,
+        "rules[0].drop.repeats.within",
+        "got 'runtimes'; did you mean 'runtime'?",
+    ),
 }
 
 

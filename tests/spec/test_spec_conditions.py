@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from trakt_plan.errors import SpecError
+from trakt_plan.spec.accidents import AtRelease, Flood, RuntimeChain
 from trakt_plan.spec.conditions import Burst, Conditions, Repeats
 from trakt_plan.spec.episodes import EpisodeCode, EpisodeRange
 from trakt_plan.spec.model import PlanSpec
@@ -159,7 +160,7 @@ def test_every_condition_together_in_one_block(drop_of: DropOf) -> None:
         "{after: S01E01, before: S09E01, seasons: [1, 2], episodes: [S01E02], "
         "watched_from: 2025-01-01, watched_until: 2025-02-01, action: watch, "
         "same_timestamp: 2, burst: {plays: 2, within: 1h}, repeats: keep_first, "
-        "history_ids: [1], all: true}"
+        "runtime_chain: 3, at_release: true, flood: 100, history_ids: [1], all: true}"
     )
     assert tuple(Conditions.model_fields) == conditions.present
 
@@ -258,3 +259,48 @@ def test_plan_spec_validates_without_the_loader() -> None:
         {"version": 1, "rules": [{"name": "r", "history": "all", "drop": {"action": "watch"}}]}
     )
     assert frozenset({"watch"}) == spec.rules[0].drop.action
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("{runtime_chain: 5}", Conditions(runtime_chain=RuntimeChain(plays=5))),
+        (
+            "{runtime_chain: {plays: 3, tolerance: 1m}}",
+            Conditions(runtime_chain=RuntimeChain(plays=3, tolerance=timedelta(minutes=1))),
+        ),
+        ("{at_release: true}", Conditions(at_release=AtRelease())),
+        ("{at_release: {within: 2h}}", Conditions(at_release=AtRelease(within=timedelta(hours=2)))),
+        ("{flood: 200}", Conditions(flood=Flood(plays=200))),
+        (
+            "{flood: {plays: 50, timezone: Asia/Tokyo}}",
+            Conditions(flood=Flood(plays=50, timezone="Asia/Tokyo")),
+        ),
+        (
+            "{repeats: {keep: last, within: runtime}}",
+            Conditions(repeats=Repeats(keep="last", within="runtime")),
+        ),
+    ],
+)
+def test_the_2026_conditions_read_their_short_and_long_forms(
+    drop_of: DropOf, written: str, expected: Conditions
+) -> None:
+    """Each new condition's short form means its long form with the documented defaults."""
+    assert expected == drop_of(written)
+
+
+def test_runtime_and_release_conditions_ask_for_the_catalogue(load_plan) -> None:
+    """Only rules with a runtime- or release-based condition name their scope for the catalogue."""
+    spec = load_plan(
+        """
+        version: 1
+        rules:
+          - {name: a, show: 1394, drop: {same_timestamp: 3}}
+          - {name: b, show: 1390, drop: {action: watch}, unless: {at_release: true}}
+          - {name: c, movie: 4, drop: {repeats: {keep: first, within: runtime}}}
+          - {name: d, movie: 5, drop: {repeats: {keep: first, within: 30m}}}
+        protect:
+          - {show: 7, when: {runtime_chain: 3}}
+        """
+    )
+    assert [str(s) for s in spec.catalogue_scopes()] == ["show: 1390", "movie: 4", "show: 7"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from trakt_plan.spec.accidents import AtRelease, Flood, RuntimeChain
 from trakt_plan.spec.conditions import Burst, Conditions, Repeats
 from trakt_plan.spec.episodes import EpisodeCode, EpisodeRange
 from trakt_plan.spec.load import load_spec
@@ -27,6 +28,10 @@ def test_the_examples_named_in_the_docs_exist(example_plans_dir: Path) -> None:
         "double-scrobbles.yaml",
         "one-per-day.yaml",
         "manual-marks-since.yaml",
+        "back-to-back-marks.yaml",
+        "release-date-marks.yaml",
+        "resync-flood.yaml",
+        "rewatch-safe-repeats.yaml",
     } <= names
 
 
@@ -80,10 +85,27 @@ def test_manual_marks_example_protects_plays(example_plans_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "model", [PlanSpec, Rule, ProtectEntry, Conditions, Burst, Repeats], ids=lambda m: m.__name__
+    "model",
+    [PlanSpec, Rule, ProtectEntry, Conditions, Burst, Repeats, RuntimeChain, AtRelease, Flood],
+    ids=lambda m: m.__name__,
 )
 def test_language_doc_documents_every_key(model: type[BaseModel]) -> None:
     """docs/plan-language.md mentions every key a plan may use, as written in YAML."""
     doc = LANGUAGE_DOC.read_text(encoding="utf-8")
     missing = [key for key in model.model_fields if not re.search(rf"`{key}\b", doc)]
     assert missing == []
+
+
+def test_the_2026_examples_use_one_new_condition_each(example_plans_dir: Path) -> None:
+    """Each 2026 example plan shows its condition, limited to marks (action: watch) where real
+    plays could look alike."""
+    drops = {
+        name: load_spec(example_plans_dir / f"{name}.yaml").rules[0].drop
+        for name in ("back-to-back-marks", "release-date-marks", "resync-flood")
+    }
+    assert drops["back-to-back-marks"].runtime_chain == RuntimeChain(plays=5)
+    assert drops["release-date-marks"].at_release == AtRelease()
+    assert drops["resync-flood"].flood == Flood(plays=200, timezone="Europe/Paris")
+    assert {frozenset({"watch"})} == {drop.action for drop in drops.values()}
+    repeats = load_spec(example_plans_dir / "rewatch-safe-repeats.yaml").rules[0].drop.repeats
+    assert repeats == Repeats(keep="first", within="runtime")

@@ -37,10 +37,16 @@ rules:
       same_timestamp: 3
       burst: {plays: 10, within: 90s}
       repeats: {keep: first, within: 120m}
+      runtime_chain: {plays: 4, tolerance: 30s}
+      at_release: {within: 1h}
+      flood: {plays: 200, timezone: Europe/Paris}
       history_ids: [10000000021, 10000000020]
       all: true
     unless:
       repeats: {keep: last, per: day, timezone: America/New_York}
+  - name: chains
+    show: 1394
+    drop: {runtime_chain: 5, at_release: true, flood: 300, repeats: {keep: first, within: runtime}}
   - name: movies
     movie: imdb:tt0111161
     drop: {repeats: keep_last}

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from trakt_plan.errors import SpecError
+from trakt_plan.spec.accidents import AtRelease, Flood, RuntimeChain
 from trakt_plan.spec.conditions import Burst, Conditions, Repeats
 from trakt_plan.spec.load import load_spec_text
 from trakt_plan.spec.model import PlanSpec, ProtectEntry, Rule
@@ -23,6 +24,9 @@ KEYS = sorted(
         *Conditions.model_fields,
         *Burst.model_fields,
         *Repeats.model_fields,
+        *RuntimeChain.model_fields,
+        *AtRelease.model_fields,
+        *Flood.model_fields,
         "rule",
         "same_timestmp",
         "x-anchor",
@@ -33,7 +37,7 @@ WORDS = [
     "90s", "2d", "1h30m", "2025-11-17", "2025-02-30", "2025-11-17T01:02:03Z",
     "2025-11-17T01:02:03", "keep_first", "keep_last", "first", "last", "watch", "scrobble",
     "checkin", "all", "episodes", "movies", "day", "Europe/Paris", "Mars/Olympus", "1394",
-    "imdb:tt2364582", "a-b.c_d", "",
+    "imdb:tt2364582", "a-b.c_d", "", "runtime",
 ]  # fmt: skip
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

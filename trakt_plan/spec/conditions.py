@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from trakt_plan.spec.accidents import AtRelease, Flood, RuntimeChain
 from trakt_plan.spec.episodes import EpisodeCode, EpisodeRange, parse_seasons
 from trakt_plan.spec.values import (
     Instant,
@@ -37,6 +38,7 @@ from trakt_plan.spec.values import (
 __all__ = [
     "ACTIONS",
     "EPISODE_ONLY_CONDITIONS",
+    "RUNTIME",
     "SCOPE_WIDE",
     "Burst",
     "Conditions",
@@ -49,7 +51,8 @@ ACTIONS: frozenset[str] = frozenset({"scrobble", "checkin", "watch"})
 # Conditions that look at (season, number): meaningless for movie plays.
 EPISODE_ONLY_CONDITIONS: tuple[str, ...] = ("after", "before", "seasons", "episodes")
 # Conditions that judge a play by the other plays of its scope.
-SCOPE_WIDE: tuple[str, ...] = ("same_timestamp", "burst", "repeats")
+SCOPE_WIDE: tuple[str, ...] = ("same_timestamp", "burst", "repeats", "runtime_chain", "flood")
+RUNTIME = "runtime"
 
 
 class Burst(SpecModel):
@@ -97,7 +100,7 @@ class Repeats(SpecModel):
     """
 
     keep: Literal["first", "last"]
-    within: timedelta | None = None
+    within: timedelta | Literal["runtime"] | None = None
     per: Literal["day"] | None = None
     timezone: str | None = None
 
@@ -125,10 +128,17 @@ class Repeats(SpecModel):
 
     @field_validator("within", mode="before")
     @classmethod
-    def _check_within(cls, value: Any) -> timedelta | None:
-        if value is None:
-            return None
-        within = parse_duration(value, "repeats within")
+    def _check_within(cls, value: Any) -> timedelta | str | None:
+        if value is None or value == RUNTIME:
+            return None if value is None else RUNTIME
+        try:
+            within = parse_duration(value, "repeats within")
+        except SpecIssue:
+            raise SpecIssue(
+                "repeats within must be a duration like 30m, or runtime (each episode's or "
+                f"movie's own runtime), got {describe_value(value)}"
+                + (suggest(value.strip(), (RUNTIME,)) if isinstance(value, str) else "")
+            ) from None
         if within <= timedelta(0):
             raise SpecIssue(
                 "repeats within must be longer than 0s (to drop every repeat, leave within out)"
@@ -162,8 +172,10 @@ class Repeats(SpecModel):
         return self
 
     @field_serializer("within")
-    def _dump_within(self, value: timedelta | None) -> str | None:
-        return None if value is None else format_duration(value)
+    def _dump_within(self, value: timedelta | str | None) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        return format_duration(value)
 
 
 class Conditions(SpecModel):
@@ -183,6 +195,9 @@ class Conditions(SpecModel):
     same_timestamp: int | None = None
     burst: Burst | None = None
     repeats: Repeats | None = None
+    runtime_chain: RuntimeChain | None = None
+    at_release: AtRelease | None = None
+    flood: Flood | None = None
     history_ids: frozenset[int] | None = None
     all: bool = False
 
@@ -303,6 +318,12 @@ class Conditions(SpecModel):
     def scope_wide(self) -> tuple[str, ...]:
         """The scope-wide conditions set here (see :data:`SCOPE_WIDE`), in that order."""
         return tuple(name for name in SCOPE_WIDE if getattr(self, name) is not None)
+
+    @property
+    def needs_catalogue(self) -> bool:
+        """Whether a condition here reads runtimes or release dates (see ``catalogue.py``)."""
+        runtime_repeats = self.repeats is not None and self.repeats.within == RUNTIME
+        return runtime_repeats or self.runtime_chain is not None or self.at_release is not None
 
 
 def scope_wide(conditions: Conditions | None) -> bool:

@@ -35,6 +35,7 @@ from ruamel.yaml.reader import ReaderError
 
 from trakt_plan.errors import SpecError
 from trakt_plan.labels import plural
+from trakt_plan.spec.accidents import AtRelease, Flood, RuntimeChain
 from trakt_plan.spec.conditions import Burst, Conditions, Repeats
 from trakt_plan.spec.messages import EMPTY_UNLESS, EMPTY_WHEN, MISSING_KEY
 from trakt_plan.spec.model import PlanSpec, ProtectEntry, Rule
@@ -488,7 +489,14 @@ def _data_loc(raw: tuple[Any, ...], data: Any) -> Loc:
 
 
 _BLOCK_NAMES = {"drop": Conditions, "unless": Conditions, "when": Conditions}
-_NESTED: dict[str, type[BaseModel]] = {**_BLOCK_NAMES, "burst": Burst, "repeats": Repeats}
+_NESTED: dict[str, type[BaseModel]] = {
+    **_BLOCK_NAMES,
+    "burst": Burst,
+    "repeats": Repeats,
+    "runtime_chain": RuntimeChain,
+    "at_release": AtRelease,
+    "flood": Flood,
+}
 
 
 def _model_at(loc: Loc) -> tuple[type[BaseModel] | None, str]:
@@ -532,4 +540,6 @@ def _unknown_key(loc: Loc) -> str:
 
 def _missing_key(loc: Loc) -> str:
     key = str(loc[-1])
-    return MISSING_KEY.get(key, f"missing required key {key!r}")
+    parent = loc[-2] if len(loc) >= 2 and isinstance(loc[-2], str) else ""
+    message = MISSING_KEY.get(f"{parent}.{key}") or MISSING_KEY.get(key)
+    return message or f"missing required key {key!r}"

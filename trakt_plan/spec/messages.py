@@ -15,7 +15,7 @@ EMPTY_DROP = (
 EMPTY_UNLESS = "unless has no conditions; remove it, or list the plays to spare"
 EMPTY_WHEN = "when has no conditions; remove it to protect the whole scope"
 
-# A required key left out, by its name: what to write instead.
+# A required key left out, by its name (or `parent.name`): what to write instead.
 MISSING_KEY = {
     "version": "the plan has no version; add `version: 1` at the top",
     "rules": "the plan has no rules; add a `rules:` list with at least one rule",
@@ -24,7 +24,9 @@ MISSING_KEY = {
         "this rule has no drop:; list the conditions of the plays to remove "
         "(or `drop: {all: true}` for every play in scope)"
     ),
-    "plays": "burst needs plays:, like {plays: 5, within: 2m}",
-    "within": "burst needs within:, like {plays: 5, within: 2m}",
-    "keep": "repeats needs keep: first or keep: last",
+    "burst.plays": "burst needs plays:, like {plays: 5, within: 2m}",
+    "burst.within": "burst needs within:, like {plays: 5, within: 2m}",
+    "repeats.keep": "repeats needs keep: first or keep: last",
+    "runtime_chain.plays": "runtime_chain needs plays:, like {plays: 5, tolerance: 0s}",
+    "flood.plays": "flood needs plays:, like {plays: 200, timezone: Europe/Paris}",
 }

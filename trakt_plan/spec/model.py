@@ -348,6 +348,20 @@ class PlanSpec(SpecModel):
             seen[rule.name] = index
         return self
 
+    def catalogue_scopes(self) -> tuple[ScopeRef, ...]:
+        """The scopes whose runtimes or release dates a condition reads, in file order.
+
+        The fetch layer reads the catalogue (``trakt_plan.catalogue``) for these only.
+        """
+        ordered: dict[ScopeRef, None] = {}
+        for rule in self.rules:
+            if rule.drop.needs_catalogue or (rule.unless and rule.unless.needs_catalogue):
+                ordered.setdefault(rule.scope, None)
+        for entry in self.protect:
+            if entry.when is not None and entry.when.needs_catalogue:
+                ordered.setdefault(entry.scope, None)
+        return tuple(ordered)
+
     def scopes(self) -> tuple[ScopeRef, ...]:
         """Every distinct scope named by a rule or protect entry, in file order."""
         ordered: dict[ScopeRef, None] = {}

@@ -119,9 +119,16 @@ def plan_reads(spec: PlanSpec, resolved: Mapping[ScopeRef, ResolvedScope]) -> li
     """
     # (scope, window start, window end) for everything that must be read.
     needs: list[tuple[ScopeRef, datetime | None, datetime | None]] = [
-        (rule.scope, rule.watched_from, rule.watched_until) for rule in spec.rules
+        (scope, rule.watched_from, rule.watched_until)
+        for rule in spec.rules
+        for scope in rule.scopes
     ]
-    needs += [(entry.scope, None, None) for entry in spec.protect if scope_wide(entry.when)]
+    needs += [
+        (scope, None, None)
+        for entry in spec.protect
+        if scope_wide(entry.when)
+        for scope in entry.scopes
+    ]
 
     history_kinds: set[str] = set()
     history_window = _Window()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +30,9 @@ _SECOND_US = 1_000_000
 _MINUTE_US = 60 * _SECOND_US
 _HOUR_US = 60 * _MINUTE_US
 _DAY_US = 24 * _HOUR_US
+
+# Which play `prefer: scrobble` keeps: real playback first, then a check-in.
+_PREFERENCE = {"scrobble": 0, "checkin": 1}
 
 Judged = dict[int, str]
 """Picked history ids, each with the sentence that says why."""
@@ -103,12 +106,17 @@ class Zones:
 class LocalDays:
     """Calendar day numbers in a zone for UTC microsecond times, with offsets cached per hour.
 
-    Converting every play with ``astimezone`` dominates large plans; a zone's offset only
-    changes at transitions, so an hour whose two ends share an offset shares it throughout.
+    A day starts at ``day_starts`` local time (midnight by default: ``05:00`` puts late-night
+    viewing on the evening before). Converting every play with ``astimezone`` dominates large
+    plans; a zone's offset only changes at transitions, so an hour whose two ends share an
+    offset shares it throughout.
     """
 
-    def __init__(self, zone: ZoneInfo) -> None:
+    def __init__(self, zone: ZoneInfo, day_starts: time | None = None) -> None:
         self.zone = zone
+        self._shift = 0
+        if day_starts is not None:
+            self._shift = (day_starts.hour * 60 + day_starts.minute) * _MINUTE_US
         self._offsets: dict[int, int | None] = {}
 
     def _offset(self, us: int) -> int:
@@ -116,7 +124,8 @@ class LocalDays:
         offset = self.zone.utcoffset(utc.astimezone(self.zone)) or timedelta(0)
         return offset // MICROSECOND
 
-    def __call__(self, us: int) -> int:
+    def local(self, us: int) -> int:
+        """The local wall-clock time of ``us``, as microseconds since the local epoch."""
         hour = us // _HOUR_US
         if hour not in self._offsets:
             start = self._offset(hour * _HOUR_US)
@@ -125,7 +134,14 @@ class LocalDays:
         offset = self._offsets[hour]
         if offset is None:
             offset = self._offset(us)
-        return (us + offset) // _DAY_US
+        return us + offset
+
+    def __call__(self, us: int) -> int:
+        return (self.local(us) - self._shift) // _DAY_US
+
+    def minute_of_day(self, us: int) -> int:
+        """The local time of ``us`` as minutes after midnight."""
+        return (self.local(us) % _DAY_US) // _MINUTE_US
 
     @staticmethod
     def date_of(day: int) -> str:
@@ -231,11 +247,12 @@ def _chain_evidence(run: list[Play], link: Callable[[Play, Play], int | None]) -
 
 def _flood(flood: Flood, scope: Sequence[Play], context: Context) -> Judged:
     zone = context.zones.get(flood.timezone)
-    local_day = LocalDays(zone)
+    local_day = LocalDays(zone, flood.day_starts)
     days = [local_day(p.us) for p in scope]
     counts = Counter(days)
+    starts = "" if flood.day_starts is None else f" from {flood.day_starts:%H:%M}"
     return {
-        p.id: f"one of {counts[day]} plays on {LocalDays.date_of(day)} ({zone.key})"
+        p.id: f"one of {counts[day]} plays on {LocalDays.date_of(day)}{starts} ({zone.key})"
         for p, day in zip(scope, days, strict=True)
         if counts[day] >= flood.plays
     }
@@ -257,7 +274,9 @@ def _at_release(at_release: AtRelease, scope: Sequence[Play], context: Context) 
 
 def _repeats(repeats: Repeats, scope: Sequence[Play], context: Context) -> Judged:
     """The repeat plays of each episode or movie (all but the kept one of each window)."""
-    local_day = LocalDays(context.zones.get(repeats.timezone)) if repeats.per else None
+    local_day = None
+    if repeats.per:
+        local_day = LocalDays(context.zones.get(repeats.timezone), repeats.day_starts)
     groups: dict[Hashable, list[Play]] = defaultdict(list)
     for play in scope:
         key: Hashable = play.media_key
@@ -302,7 +321,10 @@ def _windows(ordered: list[Play], repeats: Repeats, context: Context) -> list[li
 
 
 def _kept(window: list[Play], repeats: Repeats) -> Play:
-    return window[0]
+    if repeats.prefer is None:
+        return window[0]
+    # min() keeps the first of equals: the earliest (or latest) of the preferred action.
+    return min(window, key=lambda p: _PREFERENCE.get(p.action, len(_PREFERENCE)))
 
 
 _Judge = Callable[[Any, Sequence[Play], Context], Judged]

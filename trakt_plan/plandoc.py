@@ -120,6 +120,8 @@ class SavedRule(_Frozen):
     scope: RuleScope
     plays_in_scope: int
     deletions: int
+    # A rule over several shows or movies (`show: [a, b]`): the ones after `scope`.
+    more_scopes: tuple[MediaScope, ...] = ()
 
 
 class SavedResolution(_Frozen):

@@ -315,6 +315,7 @@ def _saved_rules(result: PlanResult) -> tuple[SavedRule, ...]:
                 scope=scope,
                 plays_in_scope=outcome.plays_in_scope,
                 deletions=outcome.deletions,
+                more_scopes=tuple(MediaScope.from_resolved(t) for t in outcome.targets[1:]),
             )
         )
     return tuple(rules)

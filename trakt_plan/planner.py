@@ -25,10 +25,10 @@ from operator import attrgetter
 
 from trakt_plan.catalogue import Catalogue
 from trakt_plan.errors import ResolveError
-from trakt_plan.judges import JUDGED, JUDGES, Context, Judged, Zones, micros
+from trakt_plan.judges import JUDGED, JUDGES, Context, Judged, LocalDays, Zones, micros
 from trakt_plan.labels import episode_code
 from trakt_plan.media import media_key
-from trakt_plan.spec.conditions import Conditions
+from trakt_plan.spec.conditions import Conditions, TimeOfDay
 from trakt_plan.spec.model import PlanSpec, ScopeRef
 from trakt_plan.trakt.models import Episode, HistoryItem, ResolvedScope, Show
 
@@ -57,13 +57,19 @@ class Deletion:
 
 @dataclass(frozen=True)
 class RuleOutcome:
-    """What one rule saw and chose; ``resolved`` is ``None`` for ``history:`` scopes."""
+    """What one rule saw and chose; ``resolved`` is ``None`` for ``history:`` scopes.
+
+    ``scope`` and ``resolved`` are the rule's first reference; a rule that lists several
+    (``show: [a, b]``) has them all in ``scopes`` and ``targets``.
+    """
 
     name: str
     scope: ScopeRef
     resolved: ResolvedScope | None
     plays_in_scope: int
     deletions: int
+    scopes: tuple[ScopeRef, ...] = ()
+    targets: tuple[ResolvedScope, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,6 +195,19 @@ class _Index:
         return table.get(target.trakt_id, []), target
 
 
+def _union(
+    index: _Index, scopes: tuple[ScopeRef, ...], resolved: Mapping[ScopeRef, ResolvedScope]
+) -> tuple[list[_Play], tuple[ResolvedScope, ...]]:
+    """The plays of every scope (sorted, each once) and what each media scope resolved to."""
+    parts = [index.scope(scope, resolved) for scope in scopes]
+    targets = tuple(target for _plays, target in parts if target is not None)
+    if len(parts) == 1:
+        return parts[0][0], targets
+    # Two references may name one show: its plays count once.
+    unique = {p.id: p for plays, _target in parts for p in plays}
+    return sorted(unique.values(), key=_SORT_KEY), targets
+
+
 def _window(plays: list[_Play], start: datetime | None, end: datetime | None) -> list[_Play]:
     """The plays with start <= watched_at < end; ``plays`` is sorted, so this is two bisects."""
     low = 0 if start is None else bisect.bisect_left(plays, micros(start), key=_us)
@@ -220,7 +239,7 @@ def _matching(conditions: Conditions, scope: list[_Play], context: Context) -> _
     result = scope
     for chosen in judged:
         result = [p for p in result if p.id in chosen]
-    for test in _play_tests(conditions):
+    for test in _play_tests(conditions, context):
         result = [p for p in result if test(p)]
     if judged:
         why = {p.id: "; ".join(chosen[p.id] for chosen in judged) for p in result}
@@ -240,7 +259,7 @@ def _describe(conditions: Conditions) -> str:
     return "matches " + "; ".join(parts)
 
 
-def _play_tests(conditions: Conditions) -> list[Callable[[_Play], bool]]:
+def _play_tests(conditions: Conditions, context: Context) -> list[Callable[[_Play], bool]]:
     """One test per condition that looks at a play alone."""
     tests: list[Callable[[_Play], bool]] = []
     if conditions.after is not None:
@@ -265,9 +284,22 @@ def _play_tests(conditions: Conditions) -> list[Callable[[_Play], bool]]:
         actions = conditions.action
         tests.append(lambda p: p.action in actions)
     if conditions.history_ids is not None:
-        ids = conditions.history_ids
+        ids = conditions.history_ids  # a set of ids, or an inclusive range
         tests.append(lambda p: p.id in ids)
+    if conditions.time_of_day is not None:
+        tests.append(_time_of_day_test(conditions.time_of_day, context))
     return tests
+
+
+def _time_of_day_test(window: TimeOfDay, context: Context) -> Callable[[_Play], bool]:
+    """Plays whose local time lies in ``window``: start inclusive, end exclusive, wrapping
+    midnight when the end comes first (``22:00-02:00``)."""
+    local = LocalDays(context.zones.get(window.timezone))
+    start = window.start.hour * 60 + window.start.minute
+    end = window.end.hour * 60 + window.end.minute
+    if start < end:
+        return lambda p: start <= local.minute_of_day(p.us) < end
+    return lambda p: not end <= local.minute_of_day(p.us) < start
 
 
 def build_plan(
@@ -296,7 +328,7 @@ def build_plan(
     chosen_plays: dict[int, _Play] = {}
     outcomes: list[RuleOutcome] = []
     for rule in spec.rules:
-        plays, target = index.scope(rule.scope, resolved)
+        plays, targets = _union(index, rule.scopes, resolved)
         scope = _window(plays, rule.watched_from, rule.watched_until)
         dropped = _matching(rule.drop, scope, context)
         spared: set[int] = set()
@@ -314,9 +346,11 @@ def build_plan(
             RuleOutcome(
                 name=rule.name,
                 scope=rule.scope,
-                resolved=target,
+                resolved=targets[0] if targets else None,
                 plays_in_scope=len(scope),
                 deletions=count,
+                scopes=rule.scopes,
+                targets=targets,
             )
         )
     deletions = tuple(
@@ -332,7 +366,7 @@ def _protected(
     """The ids no rule may remove: every ``protect`` entry's scope, or its ``when`` plays."""
     protected: set[int] = set()
     for entry in spec.protect:
-        plays, _target = index.scope(entry.scope, resolved)
+        plays, _targets = _union(index, entry.scopes, resolved)
         if entry.when is None:
             protected.update(p.id for p in plays)
         else:

@@ -34,6 +34,15 @@ def test_each_show_and_movie_is_read_on_its_own(spec_of, sample_history):
     ]
 
 
+def test_a_rule_over_two_shows_reads_both(spec_of, sample_history):
+    """`show: [1394, 1390]` reads each of the two shows, once."""
+    spec = spec_of({"name": "a", "show": [1394, 1390], "drop": {"same_timestamp": 3}})
+    assert reads_for(spec, sample_history) == [
+        HistoryRead("shows", 1394, None, None),
+        HistoryRead("shows", 1390, None, None),
+    ]
+
+
 def test_an_item_is_windowed_only_when_every_rule_on_it_is(spec_of, sample_history):
     """Windows on one show combine into their span; one unwindowed rule reads it all."""
     windowed = spec_of(

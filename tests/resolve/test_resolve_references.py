@@ -256,3 +256,16 @@ def test_offline_a_lower_case_title_falls_back_like_online(sample_history, spec_
     spec = spec_of({"name": "a", "show": "dexter", "drop": {"all": True}})
     resolved = resolve_offline(spec, [*sample_history, dexter])
     assert resolved[spec.rules[0].scope].ids.trakt == 4242
+
+
+def test_each_show_of_a_list_is_resolved_on_its_own(sample_history, spec_of):
+    """`show: [a slug, a URL]` resolves both references, each to its own show."""
+    spec = spec_of(
+        {
+            "name": "two",
+            "show": ["marvel-s-agents-of-s-h-i-e-l-d", "https://trakt.tv/shows/game-of-thrones"],
+            "drop": {"all": True},
+        }
+    )
+    resolved = resolve_offline(spec, sample_history)
+    assert [resolved[scope].ids.trakt for scope in spec.rules[0].scopes] == [1394, 1390]

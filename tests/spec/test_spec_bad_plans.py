@@ -103,6 +103,12 @@ EXPECTED: dict[str, tuple[int, int, str, str]] = {
         "rules[0].drop.repeats.within",
         "got 'runtimes'; did you mean 'runtime'?",
     ),
+    "time-of-day-bad-hour": (6, 20, "rules[0].drop.time_of_day", "got '26:00'"),
+    "history-ids-range-backwards": (6, 44, "rules[0].drop.history_ids.to", "runs backwards"),
+    "repeats-prefer-watch": (6, 38, "rules[0].drop.repeats.prefer", "must be scrobble"),
+    "day-starts-without-per": (6, 42, "rules[0].drop.repeats.day_starts", "only applies with per"),
+    "show-list-bad-item": (4, 18, "rules[0].show[1]", "got 0"),
+    "year-with-show-list": (5, 11, "rules[0].year", "year narrows one title"),
 }
 
 

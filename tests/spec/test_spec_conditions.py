@@ -160,7 +160,8 @@ def test_every_condition_together_in_one_block(drop_of: DropOf) -> None:
         "{after: S01E01, before: S09E01, seasons: [1, 2], episodes: [S01E02], "
         "watched_from: 2025-01-01, watched_until: 2025-02-01, action: watch, "
         "same_timestamp: 2, burst: {plays: 2, within: 1h}, repeats: keep_first, "
-        "runtime_chain: 3, at_release: true, flood: 100, history_ids: [1], all: true}"
+        "runtime_chain: 3, at_release: true, flood: 100, history_ids: [1], "
+        "time_of_day: '02:00-05:00', all: true}"
     )
     assert tuple(Conditions.model_fields) == conditions.present
 
@@ -304,3 +305,38 @@ def test_runtime_and_release_conditions_ask_for_the_catalogue(load_plan) -> None
         """
     )
     assert [str(s) for s in spec.catalogue_scopes()] == ["show: 1390", "movie: 4", "show: 7"]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ('{time_of_day: "02:00-05:00"}', "02:00-05:00"),
+        ('{time_of_day: "22:30-1:15"}', "22:30-01:15"),
+        (
+            '{time_of_day: {between: "02:00-05:00", timezone: Asia/Tokyo}}',
+            "02:00-05:00 (Asia/Tokyo)",
+        ),
+    ],
+)
+def test_time_of_day_reads_a_window_that_may_wrap_midnight(
+    drop_of: DropOf, written: str, expected: str
+) -> None:
+    """A time-of-day window reads HH:MM-HH:MM, with an optional time zone."""
+    assert expected == str(drop_of(written).time_of_day)
+
+
+def test_history_ids_take_an_inclusive_range(drop_of: DropOf) -> None:
+    """`{from: A, to: B}` holds both ends and nothing outside them."""
+    ids = drop_of("{history_ids: {from: 30000000000, to: 30000099999}}").history_ids
+    inside = [i for i in (29999999999, 30000000000, 30000099999, 30000100000) if i in ids]
+    assert inside == [30000000000, 30000099999]
+
+
+def test_repeats_prefer_and_day_starts_read_their_forms(drop_of: DropOf) -> None:
+    """`prefer: scrobble` and `day_starts: "05:00"` (with per: day) are kept as written."""
+    repeats = drop_of('{repeats: {keep: first, per: day, day_starts: "05:00", prefer: scrobble}}')
+    assert repeats.repeats is not None
+    assert (
+        repeats.repeats.prefer,
+        repeats.model_dump(mode="json")["repeats"]["day_starts"],
+    ) == ("scrobble", "05:00")

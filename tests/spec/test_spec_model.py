@@ -45,8 +45,18 @@ rules:
     unless:
       repeats: {keep: last, per: day, timezone: America/New_York}
   - name: chains
-    show: 1394
+    show: [1394, the-simpsons]
     drop: {runtime_chain: 5, at_release: true, flood: 300, repeats: {keep: first, within: runtime}}
+  - name: first-plans
+    movie: [tt0111161]
+    drop:
+      repeats: {keep: first, per: day, day_starts: "05:00", prefer: scrobble}
+      flood: {plays: 50, day_starts: "04:30"}
+      time_of_day: {between: "22:00-02:00", timezone: Europe/Paris}
+      history_ids: {from: 30000000000, to: 30000099999}
+  - name: nightly
+    history: all
+    drop: {time_of_day: "02:00-05:00"}
   - name: movies
     movie: imdb:tt0111161
     drop: {repeats: keep_last}

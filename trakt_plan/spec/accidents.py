@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import field_serializer, field_validator, model_validator
 
 from trakt_plan.spec.values import (
+    Clock,
     SpecIssue,
     SpecModel,
     describe_value,
@@ -93,10 +94,14 @@ class AtRelease(SpecModel):
 
 
 class Flood(SpecModel):
-    """``flood: {plays: N, timezone: ...}``: every play of a calendar day with >= N plays."""
+    """``flood: {plays: N, timezone: ...}``: every play of a calendar day with >= N plays.
+
+    The day starts at ``day_starts`` (default midnight) in ``timezone`` (default: the
+    account's)."""
 
     plays: int
     timezone: str | None = None
+    day_starts: Clock | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -9,26 +9,32 @@ read a protect entry's whole scope for them).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any, Literal
 
 from pydantic import (
+    ConfigDict,
+    Field,
     ValidationInfo,
     field_serializer,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
 from trakt_plan.spec.accidents import AtRelease, Flood, RuntimeChain
 from trakt_plan.spec.episodes import EpisodeCode, EpisodeRange, parse_seasons
 from trakt_plan.spec.values import (
+    Clock,
     Instant,
     SpecIssue,
     SpecModel,
     describe_value,
+    format_clock,
     format_duration,
     format_instant,
     one_or_many,
+    parse_clock,
     parse_duration,
     parse_timezone,
     suggest,
@@ -42,7 +48,9 @@ __all__ = [
     "SCOPE_WIDE",
     "Burst",
     "Conditions",
+    "IdRange",
     "Repeats",
+    "TimeOfDay",
     "check_window",
     "scope_wide",
 ]
@@ -94,15 +102,19 @@ _REPEATS_FORMS = (
 class Repeats(SpecModel):
     """Repeated plays of one episode or movie: keep the first or last, drop the others.
 
-    ``within`` only counts plays that close to the kept one (double scrobbles);
-    ``per: day`` keeps one play per calendar day in ``timezone`` (default: the
-    account's). ``within`` and ``per`` exclude each other.
+    ``within`` only counts plays that close to the kept one (double scrobbles), or less than
+    the item's runtime apart (``within: runtime``); ``per: day`` keeps one play per calendar
+    day in ``timezone`` (default: the account's), a day starting at ``day_starts``.
+    ``within`` and ``per`` exclude each other. ``prefer: scrobble`` keeps a scrobbled (then
+    checked-in) play of each group when there is one.
     """
 
     keep: Literal["first", "last"]
     within: timedelta | Literal["runtime"] | None = None
     per: Literal["day"] | None = None
     timezone: str | None = None
+    day_starts: Clock | None = None
+    prefer: Literal["scrobble"] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -159,6 +171,17 @@ class Repeats(SpecModel):
     def _check_timezone(cls, value: Any) -> str | None:
         return None if value is None else parse_timezone(value, "repeats timezone")
 
+    @field_validator("prefer", mode="before")
+    @classmethod
+    def _check_prefer(cls, value: Any) -> str | None:
+        if value is None or value == "scrobble":
+            return None if value is None else "scrobble"
+        raise SpecIssue(
+            "repeats prefer must be scrobble (keep a played copy over a marked one), "
+            f"got {describe_value(value)}"
+            + (suggest(value, ("scrobble",)) if isinstance(value, str) else "")
+        )
+
     @model_validator(mode="after")
     def _check_combination(self) -> Repeats:
         if self.within is not None and self.per is not None:
@@ -167,8 +190,9 @@ class Repeats(SpecModel):
                 "(one play per day), not both",
                 ("per",),
             )
-        if self.timezone is not None and self.per is None:
-            raise SpecIssue("repeats timezone only applies with per: day", ("timezone",))
+        for name in ("timezone", "day_starts"):
+            if getattr(self, name) is not None and self.per is None:
+                raise SpecIssue(f"repeats {name} only applies with per: day", (name,))
         return self
 
     @field_serializer("within")
@@ -176,6 +200,134 @@ class Repeats(SpecModel):
         if value is None or isinstance(value, str):
             return value
         return format_duration(value)
+
+
+class TimeOfDay(SpecModel):
+    """``time_of_day: "02:00-05:00"``: plays in that window of local time (it may wrap midnight).
+
+    ``start`` is inclusive and ``end`` exclusive, in ``timezone`` (default: the account's).
+    The long form is ``{between: "02:00-05:00", timezone: Europe/Paris}``.
+    """
+
+    start: Clock
+    end: Clock
+    timezone: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, TimeOfDay):
+            return value
+        if isinstance(value, dict):
+            for key in value:
+                if key not in ("between", "timezone"):
+                    raise SpecIssue(
+                        f"unknown key {key!r} in time_of_day"
+                        + (suggest(str(key), ("between", "timezone")) or "; use between:"),
+                        (key,),
+                    )
+            if "between" not in value:
+                raise SpecIssue('time_of_day needs between:, like {between: "02:00-05:00"}')
+            rest = {key: item for key, item in value.items() if key != "between"}
+            return {**_clock_window(value["between"], ("between",)), **rest}
+        if isinstance(value, str):
+            return _clock_window(value, ())
+        raise SpecIssue(
+            'time_of_day must be a window like "02:00-05:00" or a mapping like '
+            f'{{between: "02:00-05:00", timezone: Europe/Paris}}, got {describe_value(value)}'
+        )
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _check_timezone(cls, value: Any) -> str | None:
+        return None if value is None else parse_timezone(value, "time_of_day timezone")
+
+    @model_validator(mode="after")
+    def _check_window(self) -> TimeOfDay:
+        if self.start == self.end:
+            raise SpecIssue(
+                f"time_of_day {format_clock(self.start)}-{format_clock(self.end)} is empty: "
+                "the start is inclusive and the end exclusive"
+            )
+        return self
+
+    @model_serializer
+    def _to_text(self) -> str | dict[str, str]:
+        window = f"{format_clock(self.start)}-{format_clock(self.end)}"
+        return window if self.timezone is None else {"between": window, "timezone": self.timezone}
+
+    def __str__(self) -> str:
+        zone = f" ({self.timezone})" if self.timezone else ""
+        return f"{format_clock(self.start)}-{format_clock(self.end)}{zone}"
+
+
+def _clock_window(value: Any, where: tuple[str | int, ...]) -> dict[str, time]:
+    parts = value.split("-") if isinstance(value, str) else []
+    if len(parts) != 2:
+        raise SpecIssue(
+            f'time_of_day must be a window like "02:00-05:00", got {describe_value(value)}', where
+        )
+    try:
+        return {
+            "start": parse_clock(parts[0], "time_of_day"),
+            "end": parse_clock(parts[1], "time_of_day"),
+        }
+    except SpecIssue as issue:
+        raise SpecIssue(issue.message, where) from None
+
+
+class IdRange(SpecModel):
+    """``history_ids: {from: A, to: B}``: every history id from A to B, both included."""
+
+    first: int = Field(alias="from")
+    last: int = Field(alias="to")
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @field_validator("first", "last", mode="before")
+    @classmethod
+    def _check_id(cls, value: Any, info: ValidationInfo) -> int:
+        name = "from" if info.field_name == "first" else "to"
+        return whole_number(value, f"history_ids {name}", 1, " (a history id)")
+
+    @model_validator(mode="after")
+    def _check_order(self) -> IdRange:
+        if self.last < self.first:
+            raise SpecIssue(
+                f"history_ids runs backwards: from {self.first} is after to {self.last}", ("to",)
+            )
+        return self
+
+    @model_serializer
+    def _to_mapping(self) -> dict[str, int]:
+        return {"from": self.first, "to": self.last}
+
+    def __contains__(self, history_id: object) -> bool:
+        return isinstance(history_id, int) and self.first <= history_id <= self.last
+
+
+def _id_range(value: dict[str, Any]) -> IdRange:
+    """``{from: A, to: B}``, checked here so a mistake is one message at its key."""
+    example = "like {from: 30000000000, to: 30000099999}"
+    for key in value:
+        if key not in ("from", "to"):
+            raise SpecIssue(
+                f"unknown key {key!r} in history_ids; a range is {example}"
+                + suggest(str(key), ("from", "to")),
+                (key,),
+            )
+    if set(value) != {"from", "to"}:
+        raise SpecIssue(f"history_ids needs both from: and to:, {example}")
+    bounds = []
+    for key in ("from", "to"):
+        try:
+            bounds.append(whole_number(value[key], f"history_ids {key}", 1, " (a history id)"))
+        except SpecIssue as issue:
+            raise SpecIssue(issue.message, (key,)) from None
+    first, last = bounds
+    if last < first:
+        raise SpecIssue(f"history_ids runs backwards: from {first} is after to {last}", ("to",))
+    return IdRange.model_construct(first=first, last=last)
 
 
 class Conditions(SpecModel):
@@ -198,7 +350,8 @@ class Conditions(SpecModel):
     runtime_chain: RuntimeChain | None = None
     at_release: AtRelease | None = None
     flood: Flood | None = None
-    history_ids: frozenset[int] | None = None
+    history_ids: frozenset[int] | IdRange | None = None
+    time_of_day: TimeOfDay | None = None
     all: bool = False
 
     @field_validator("after", "before", mode="before")
@@ -260,9 +413,11 @@ class Conditions(SpecModel):
 
     @field_validator("history_ids", mode="before")
     @classmethod
-    def _check_history_ids(cls, value: Any) -> frozenset[int] | None:
-        if value is None:
-            return None
+    def _check_history_ids(cls, value: Any) -> frozenset[int] | IdRange | None:
+        if value is None or isinstance(value, IdRange):
+            return value
+        if isinstance(value, dict):
+            return _id_range(value)
         items, single = one_or_many(value, "history_ids must list at least one history id")
         ids: set[int] = set()
         for index, item in enumerate(items):
@@ -291,9 +446,13 @@ class Conditions(SpecModel):
     def _dump_episodes(self, value: tuple[EpisodeRange, ...] | None) -> list[str] | None:
         return None if value is None else [str(item) for item in value]
 
-    @field_serializer("seasons", "history_ids")
+    @field_serializer("seasons")
     def _dump_numbers(self, value: frozenset[int] | None) -> list[int] | None:
         return None if value is None else sorted(value)
+
+    @field_serializer("history_ids")
+    def _dump_ids(self, value: frozenset[int] | IdRange | None) -> list[int] | IdRange | None:
+        return sorted(value) if isinstance(value, frozenset) else value
 
     @field_serializer("action")
     def _dump_action(self, value: frozenset[str] | None) -> list[str] | None:

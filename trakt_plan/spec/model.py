@@ -77,9 +77,25 @@ class ScopeRef(SpecModel):
         return f"{self.kind}: {self.ref}{year}"
 
 
-def _check_media_ref(value: Any, name: str) -> str | None:
+def _check_media_refs(value: Any, name: str) -> str | tuple[str, ...] | None:
+    """One reference, or a list of them (the rule's scope is then their union)."""
     if value is None:
         return None
+    items = as_list(value)
+    if items is None:
+        return _check_media_ref(value, name)
+    if not items:
+        raise SpecIssue(f"{name} lists no {name}; name at least one")
+    refs: list[str] = []
+    for index, item in enumerate(items):
+        try:
+            refs.append(_check_media_ref(item, name))
+        except SpecIssue as issue:
+            raise SpecIssue(issue.message, (index,)) from None
+    return tuple(dict.fromkeys(refs))
+
+
+def _check_media_ref(value: Any, name: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return str(value)
     if isinstance(value, str) and value.strip():
@@ -107,9 +123,12 @@ def _check_year(value: Any) -> int | None:
     raise SpecIssue(f"year must be a four-digit year like 2013, got {describe_value(value)}")
 
 
+Refs = str | tuple[str, ...] | None
+
+
 def _scope_of(
-    owner: str, show: str | None, movie: str | None, history: str | None, year: int | None
-) -> ScopeRef:
+    owner: str, show: Refs, movie: Refs, history: str | None, year: int | None
+) -> tuple[ScopeRef, ...]:
     given = [
         (kind, ref)
         for kind, ref in (("show", show), ("movie", movie), ("history", history))
@@ -128,16 +147,27 @@ def _scope_of(
         raise SpecIssue(
             "year only narrows a show: or movie: title, not a history: scope", ("year",)
         )
-    return ScopeRef(kind=kind, ref=ref, year=year)
+    if isinstance(ref, tuple):
+        if year is not None and len(ref) > 1:
+            raise SpecIssue(
+                f"year narrows one title, but this {kind}: lists {len(ref)}; "
+                "name each by its id or slug instead",
+                ("year",),
+            )
+        return tuple(ScopeRef(kind=kind, ref=one, year=year) for one in ref)
+    return (ScopeRef(kind=kind, ref=ref, year=year),)
 
 
-def _check_episode_only(scope: ScopeRef, block: str, conditions: Conditions | None) -> None:
-    if conditions is None or not scope.movies_only:
+def _check_episode_only(
+    scopes: tuple[ScopeRef, ...], block: str, conditions: Conditions | None
+) -> None:
+    if conditions is None or not scopes[0].movies_only:
         return
+    shown = str(scopes[0]) + "".join(f", {scope.ref}" for scope in scopes[1:])
     for name in EPISODE_ONLY_CONDITIONS:
         if getattr(conditions, name) is not None:
             raise SpecIssue(
-                f"{name} only applies to episode plays, but this scope is {scope} "
+                f"{name} only applies to episode plays, but this scope is {shown} "
                 "(movies have no seasons or episodes)",
                 (block, name),
             )
@@ -161,15 +191,15 @@ class _Scoped(SpecModel):
     # How error messages name the model ("a rule must have ...").
     _what: ClassVar[str] = "a scope"
 
-    show: str | None = None
-    movie: str | None = None
+    show: str | tuple[str, ...] | None = None
+    movie: str | tuple[str, ...] | None = None
     history: Literal["all", "episodes", "movies"] | None = None
     year: int | None = None
 
     @field_validator("show", "movie", mode="before")
     @classmethod
-    def _check_ref(cls, value: Any, info: ValidationInfo) -> str | None:
-        return _check_media_ref(value, str(info.field_name))
+    def _check_ref(cls, value: Any, info: ValidationInfo) -> str | tuple[str, ...] | None:
+        return _check_media_refs(value, str(info.field_name))
 
     @field_validator("history", mode="before")
     @classmethod
@@ -182,9 +212,15 @@ class _Scoped(SpecModel):
         return _check_year(value)
 
     @property
-    def scope(self) -> ScopeRef:
-        """The plays this rule looks at, or this entry protects."""
+    def scopes(self) -> tuple[ScopeRef, ...]:
+        """The plays this rule looks at, or this entry protects: one scope per reference
+        (``show: [a, b]`` names two, and the rule looks at their union)."""
         return _scope_of(self._what, self.show, self.movie, self.history, self.year)
+
+    @property
+    def scope(self) -> ScopeRef:
+        """The first of :attr:`scopes`: the only one, unless the rule lists several."""
+        return self.scopes[0]
 
 
 class Rule(_Scoped):
@@ -230,14 +266,14 @@ class Rule(_Scoped):
 
     @model_validator(mode="after")
     def _check_rule(self) -> Rule:
-        scope = self.scope
+        scopes = self.scopes
         check_window(self.watched_from, self.watched_until)
         if self.drop.is_empty:
             raise SpecIssue(EMPTY_DROP, ("drop",))
         if self.unless is not None and self.unless.is_empty:
             raise SpecIssue(EMPTY_UNLESS, ("unless",))
-        _check_episode_only(scope, "drop", self.drop)
-        _check_episode_only(scope, "unless", self.unless)
+        _check_episode_only(scopes, "drop", self.drop)
+        _check_episode_only(scopes, "unless", self.unless)
         return self
 
 
@@ -264,10 +300,10 @@ class ProtectEntry(_Scoped):
 
     @model_validator(mode="after")
     def _check_entry(self) -> ProtectEntry:
-        scope = self.scope
+        scopes = self.scopes
         if self.when is not None and self.when.is_empty:
             raise SpecIssue(EMPTY_WHEN, ("when",))
-        _check_episode_only(scope, "when", self.when)
+        _check_episode_only(scopes, "when", self.when)
         return self
 
 
@@ -356,17 +392,16 @@ class PlanSpec(SpecModel):
         ordered: dict[ScopeRef, None] = {}
         for rule in self.rules:
             if rule.drop.needs_catalogue or (rule.unless and rule.unless.needs_catalogue):
-                ordered.setdefault(rule.scope, None)
+                ordered.update(dict.fromkeys(rule.scopes))
         for entry in self.protect:
             if entry.when is not None and entry.when.needs_catalogue:
-                ordered.setdefault(entry.scope, None)
+                ordered.update(dict.fromkeys(entry.scopes))
         return tuple(ordered)
 
     def scopes(self) -> tuple[ScopeRef, ...]:
         """Every distinct scope named by a rule or protect entry, in file order."""
         ordered: dict[ScopeRef, None] = {}
-        for rule in self.rules:
-            ordered.setdefault(rule.scope, None)
-        for entry in self.protect:
-            ordered.setdefault(entry.scope, None)
+        for owner in (*self.rules, *self.protect):
+            for scope in owner.scopes:
+                ordered.setdefault(scope, None)
         return tuple(ordered)

@@ -16,14 +16,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, ValidationInfo
 
 __all__ = [
+    "Clock",
     "Instant",
     "SpecIssue",
     "SpecModel",
     "as_list",
     "describe_value",
+    "format_clock",
     "format_duration",
     "format_instant",
     "one_or_many",
+    "parse_clock",
     "parse_duration",
     "parse_instant",
     "parse_timezone",
@@ -36,6 +39,7 @@ _DURATION_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 # A century: longer than any history, short enough for exact integer arithmetic anywhere.
 _MAX_DURATION_DAYS = 36500
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)
 
 
 class SpecIssue(ValueError):
@@ -237,3 +241,34 @@ def parse_timezone(value: Any, name: str) -> str:
     raise SpecIssue(
         f"{name} must be an IANA time zone like Europe/Paris, got {describe_value(value)}"
     )
+
+
+def parse_clock(value: Any, name: str) -> time:
+    """A time of day written ``HH:MM`` (24-hour clock), like ``05:00``."""
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0, tzinfo=None)
+    match = _CLOCK.fullmatch(value.strip()) if isinstance(value, str) else None
+    if match and int(match.group(1)) < 24 and int(match.group(2)) < 60:
+        return time(int(match.group(1)), int(match.group(2)))
+    hint = " (quote it: YAML reads 05:00 unquoted as a number)" if isinstance(value, int) else ""
+    raise SpecIssue(
+        f'{name} must be a time of day like "05:00" (24-hour HH:MM), '
+        f"got {describe_value(value)}{hint}"
+    )
+
+
+def format_clock(value: time) -> str:
+    """The ``HH:MM`` text :func:`parse_clock` reads back."""
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def _validate_clock(value: Any, info: ValidationInfo) -> time:
+    return parse_clock(value, str(info.field_name))
+
+
+Clock = Annotated[
+    time,
+    BeforeValidator(_validate_clock),
+    PlainSerializer(format_clock, return_type=str),
+]
+"""A time of day as a plan writes it, ``"05:00"``."""

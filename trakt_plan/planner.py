@@ -24,7 +24,7 @@ from datetime import datetime
 from operator import attrgetter
 
 from trakt_plan.catalogue import Catalogue
-from trakt_plan.errors import ResolveError
+from trakt_plan.errors import ConfigError, ResolveError
 from trakt_plan.judges import JUDGED, JUDGES, Context, Judged, LocalDays, Zones, micros
 from trakt_plan.labels import episode_code
 from trakt_plan.media import media_key
@@ -317,9 +317,16 @@ def build_plan(
     used by ``repeats: {per: day}`` and ``flood`` unless the condition names its own.
     ``catalogue`` holds the runtimes and release dates that ``runtime_chain``, ``at_release``
     and ``repeats: {within: runtime}`` read (``spec.catalogue_scopes()`` says which); without
-    it those conditions match nothing. Raises ``ResolveError`` for a scope missing from
-    ``resolved`` and ``ConfigError`` for an unknown timezone.
+    it those conditions match nothing. Relative dates must be resolved first
+    (``PlanSpec.resolve_dates``). Raises ``ResolveError`` for a scope missing from
+    ``resolved`` and ``ConfigError`` for an unknown timezone or an unresolved date.
     """
+    pending = spec.pending_dates()
+    if pending:
+        raise ConfigError(
+            f"the plan's relative dates ({', '.join(pending)}) are not resolved yet; "
+            "resolve them with PlanSpec.resolve_dates before planning."
+        )
     index = _Index(history)
     context = Context(Zones(timezone), catalogue or Catalogue())
     protected = _protected(spec, index, resolved, context)

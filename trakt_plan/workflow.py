@@ -68,9 +68,14 @@ def check_output_path(path: Path, *, spec_path: Path | None = None) -> None:
 
 
 def compute_plan(
-    rt: Runtime, spec_path: Path, *, snapshot: Path | None = None, timezone: str | None = None
+    rt: Runtime,
+    spec_path: Path,
+    *,
+    snapshot: Path | None = None,
+    timezone: str | None = None,
+    now: datetime | None = None,
 ) -> SavedPlan:
-    """Load, resolve, fetch, plan: everything `plan` does before printing."""
+    """Load, resolve, fetch, plan: all `plan` does before printing (`30d ago` is from `now`)."""
     from trakt_plan.fetch import fetch_history
     from trakt_plan.resolve import resolve_offline, resolve_scopes
     from trakt_plan.snapshotfile import read_snapshot
@@ -90,11 +95,13 @@ def compute_plan(
         activities = read.last_activities
         marks = activities.history_marks() if activities is not None else {}
         zone, origin = choose_timezone(timezone, read.timezone, "the export's account settings")
+        spec = spec.resolve_dates(now=now or _now(), timezone=zone, source=str(spec_path))
     else:
         client = rt.client()
         account = client.user_settings()
         username, api_base = account.user.username, rt.api_label
         zone, origin = choose_timezone(timezone, account.account.timezone, "the account's settings")
+        spec = spec.resolve_dates(now=now or _now(), timezone=zone, source=str(spec_path))
         # Read the marks before the history: a change while we page shows up as drift later.
         marks = client.last_activities().history_marks()
         resolved = resolve_scopes(spec, client)

@@ -101,9 +101,15 @@ class Env:
         self.clients.append(client)
         return client
 
-    def plan(self, tmp_path: Path, yaml_text: str | None = None, name: str = "seed") -> Path:
+    def plan(
+        self,
+        tmp_path: Path,
+        yaml_text: str | None = None,
+        name: str = "seed",
+        now: datetime | None = None,
+    ) -> Path:
         """Plan ``yaml_text`` (default: the seed story) with the real modules; save it there."""
-        saved = make_plan(self.client, yaml_text or SEED_YAML, api_base=self.base_url)
+        saved = make_plan(self.client, yaml_text or SEED_YAML, api_base=self.base_url, now=now)
         path = tmp_path / f"{name}.plan.json"
         write_saved_plan(path, saved)
         return path
@@ -127,14 +133,19 @@ class Env:
             record.touch_history({"episodes", "movies"})
 
 
-def make_plan(client: TraktClient, yaml_text: str, *, api_base: str) -> SavedPlan:
-    """What `trakt-plan plan` computes: load, resolve, fetch, plan, wrap."""
+def make_plan(
+    client: TraktClient, yaml_text: str, *, api_base: str, now: datetime | None = None
+) -> SavedPlan:
+    """What `trakt-plan plan` computes: load, resolve, fetch, plan, wrap (relative dates at
+    ``now``, by default the clock)."""
     spec = load_spec_text(yaml_text, "plan.yaml")
     account = client.user_settings()
+    zone = account.account.timezone or "UTC"
+    spec = spec.resolve_dates(now=now or datetime.now(UTC), timezone=zone, source="plan.yaml")
     marks = client.last_activities().history_marks()
     resolved = resolve_scopes(spec, client)
     history = fetch_history(client, spec, resolved)
-    result = build_plan(spec, resolved, history, timezone=account.account.timezone or "UTC")
+    result = build_plan(spec, resolved, history, timezone=zone)
     now = datetime.now(UTC).replace(microsecond=0)
     return make_saved_plan(
         result,

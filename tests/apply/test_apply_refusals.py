@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -232,9 +233,9 @@ def test_a_plan_whose_plays_are_mostly_gone_applies_instead_of_crashing(
     """Regression: aos-cleanup then the overlapping jellyfin-guard ended in an IndexError."""
     root = Path(__file__).resolve().parents[2] / "plans"
     first = env.plan(tmp_path, (root / "aos-cleanup.yaml").read_text(encoding="utf-8"), "aos")
-    second = env.plan(
-        tmp_path, (root / "jellyfin-guard.yaml").read_text(encoding="utf-8"), "jellyfin"
-    )
+    # The guard looks at the past week: planned three days after the demo's bulk mark.
+    guard = (root / "jellyfin-guard.yaml").read_text(encoding="utf-8")
+    second = env.plan(tmp_path, guard, "jellyfin", now=datetime(2025, 11, 20, tzinfo=UTC))
     removed_first = load_plan(first)
     _apply(env, removed_first, journal_path_for(first))
     saved = load_plan(second)

@@ -201,3 +201,11 @@ def test_an_unknown_account_timezone_is_a_clear_error(plays, run_plan):
             {"name": "r", "show": 1394, "drop": {"repeats": {"keep": "first", "per": "day"}}},
             timezone="Mars/Olympus_Mons",
         )
+
+
+def test_a_plan_with_unresolved_relative_dates_is_refused(plays, spec_of, resolved_of):
+    """Planning before `30d ago` is resolved would pick the wrong window: it is refused."""
+    spec = spec_of({"name": "r", "show": 1394, "watched_from": "30d ago", "drop": {"all": True}})
+    history = [plays.episode("S01E01", "2025-01-01 10:00:00", id=1)]
+    with pytest.raises(ConfigError, match=r"relative dates \(30d ago\) are not resolved"):
+        build_plan(spec, resolved_of(spec), history)

@@ -109,6 +109,8 @@ EXPECTED: dict[str, tuple[int, int, str, str]] = {
     "day-starts-without-per": (6, 42, "rules[0].drop.repeats.day_starts", "only applies with per"),
     "show-list-bad-item": (4, 18, "rules[0].show[1]", "got 0"),
     "year-with-show-list": (5, 11, "rules[0].year", "year narrows one title"),
+    "relative-date-in-words": (5, 19, "rules[0].watched_from", "or relative (today, yesterday"),
+    "relative-date-too-far": (8, 27, "protect[0].when.watched_until", "too far back"),
 }
 
 

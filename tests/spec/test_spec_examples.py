@@ -54,10 +54,16 @@ def test_seed_story_plan_reads_as_the_contract_says(example_plans_dir: Path) -> 
     assert bulk.unless == Conditions(episodes=(EpisodeRange(first=s03e13, last=s03e13),))
 
 
-def test_jellyfin_guard_uses_rule_level_windows(example_plans_dir: Path) -> None:
-    """jellyfin-guard.yaml narrows each rule to recent plays and catches bulk marks and watches."""
+def test_jellyfin_guard_uses_rule_level_windows_that_move_by_themselves(
+    example_plans_dir: Path,
+) -> None:
+    """jellyfin-guard.yaml looks at the past week, resolved each time the plan is made."""
     spec = load_spec(example_plans_dir / "jellyfin-guard.yaml")
-    assert all(rule.watched_from == datetime(2025, 11, 1, tzinfo=UTC) for rule in spec.rules)
+    assert spec.pending_dates() == ("7d ago",)
+    now = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)
+    resolved = spec.resolve_dates(now=now, timezone="Europe/Paris", source="jellyfin-guard.yaml")
+    week_ago = datetime(2026, 11, 24, 4, 0, tzinfo=UTC)
+    assert [week_ago] * 3 == [rule.watched_from for rule in resolved.rules]
     drops = [rule.drop for rule in spec.rules]
     assert drops[0].same_timestamp == 5
     assert drops[1].burst == Burst(plays=10, within=timedelta(minutes=2))

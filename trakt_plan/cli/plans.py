@@ -93,6 +93,14 @@ def plan(
             help="Timezone for per-day rules (default: the account's or the export's, else UTC).",
         ),
     ] = None,
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            help="Resolve relative dates (30d ago, today) at this instant, e.g. "
+            "2026-12-01T04:00:00Z (default: when the history is read).",
+        ),
+    ] = None,
 ) -> None:
     """Compute the exact plays a plan removes, show them, and optionally save the plan.
 
@@ -104,7 +112,9 @@ def plan(
     chosen = parse_format(output_format, as_json=as_json)
     if plan_path is not None:
         check_output_path(plan_path, spec_path=spec_path)
-    saved = compute_plan(rt, spec_path, snapshot=snapshot, timezone=timezone)
+    from trakt_plan.doctor import parse_now
+
+    saved = compute_plan(rt, spec_path, snapshot=snapshot, timezone=timezone, now=parse_now(now))
     if plan_path is not None:
         saved = save_plan(plan_path, saved, notify=rt.ui.info)
     _print_plan(rt, saved, chosen)

@@ -27,6 +27,7 @@ from trakt_plan.spec.episodes import EpisodeCode, EpisodeRange, parse_seasons
 from trakt_plan.spec.values import (
     Clock,
     Instant,
+    RelativeInstant,
     SpecIssue,
     SpecModel,
     describe_value,
@@ -491,10 +492,19 @@ def scope_wide(conditions: Conditions | None) -> bool:
 
 
 def check_window(start: datetime | None, end: datetime | None) -> None:
-    """Refuse a window whose end is not after its start (from inclusive, until exclusive)."""
-    if start is not None and end is not None and start >= end:
+    """Refuse a window whose end is not after its start (from inclusive, until exclusive).
+
+    A relative date not yet resolved has no instant to compare: it is checked once the plan
+    resolves it (``PlanSpec.resolve_dates``)."""
+    pending = any(isinstance(v, RelativeInstant) and v.pending for v in (start, end))
+    if start is not None and end is not None and not pending and start >= end:
         raise SpecIssue(
-            f"watched_until ({format_instant(end)}) must be later than watched_from "
-            f"({format_instant(start)}): watched_from is inclusive, watched_until exclusive",
+            f"watched_until ({_shown(end)}) must be later than watched_from "
+            f"({_shown(start)}): watched_from is inclusive, watched_until exclusive",
             ("watched_until",),
         )
+
+
+def _shown(value: datetime) -> str:
+    text = format_instant(value)
+    return f"{value.text}: {text}" if isinstance(value, RelativeInstant) else text

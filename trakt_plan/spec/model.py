@@ -17,19 +17,23 @@ the loader can point at the exact line and column. This module does no I/O.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator, model_validator
 
 from trakt_plan import __version__
+from trakt_plan.errors import SpecError
 from trakt_plan.spec.conditions import EPISODE_ONLY_CONDITIONS, Conditions, check_window
 from trakt_plan.spec.messages import EMPTY_DROP, EMPTY_UNLESS, EMPTY_WHEN
 from trakt_plan.spec.values import (
     Instant,
+    RelativeInstant,
     SpecIssue,
     SpecModel,
     as_list,
     describe_value,
+    format_instant,
     suggest,
     whole_number,
 )
@@ -397,6 +401,43 @@ class PlanSpec(SpecModel):
             if entry.when is not None and entry.when.needs_catalogue:
                 ordered.update(dict.fromkeys(entry.scopes))
         return tuple(ordered)
+
+    def pending_dates(self) -> tuple[str, ...]:
+        """The relative dates (``30d ago``) not yet resolved to an instant, as written."""
+        blocks = [c for rule in self.rules for c in (rule, rule.drop, rule.unless)]
+        blocks += [entry.when for entry in self.protect]
+        found = [
+            value.text
+            for block in blocks
+            if block is not None
+            for value in (block.watched_from, block.watched_until)
+            if isinstance(value, RelativeInstant) and value.pending
+        ]
+        return tuple(dict.fromkeys(found))
+
+    def resolve_dates(self, *, now: datetime, timezone: str, source: str) -> PlanSpec:
+        """This plan with every relative date resolved at ``now`` (``today`` in ``timezone``).
+
+        Each resolved date keeps its text, and the saved plan records both, so apply checks
+        the same window as the review. ``source`` names the file in a ``SpecError`` (a
+        window whose end comes before its start once resolved).
+        """
+        if not self.pending_dates():
+            return self
+        context = {"now": now, "timezone": timezone}
+        try:
+            return PlanSpec.model_validate(self.model_dump(mode="json"), context=context)
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            issue = (error.get("ctx") or {}).get("error")
+            message = issue.message if isinstance(issue, SpecIssue) else str(error["msg"])
+            at = format_instant(now)
+            loc = (*error["loc"], *(issue.subpath if isinstance(issue, SpecIssue) else ()))
+            raise SpecError(
+                f"{message} (relative dates resolved at {at}, {timezone})",
+                file=source,
+                key_path="".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)[1:],
+            ) from None
 
     def scopes(self) -> tuple[ScopeRef, ...]:
         """Every distinct scope named by a rule or protect entry, in file order."""

@@ -18,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, Va
 __all__ = [
     "Clock",
     "Instant",
+    "RelativeInstant",
     "SpecIssue",
     "SpecModel",
     "as_list",
@@ -30,6 +31,8 @@ __all__ = [
     "parse_duration",
     "parse_instant",
     "parse_timezone",
+    "relative_text",
+    "resolve_relative",
     "suggest",
     "whole_number",
 ]
@@ -175,8 +178,9 @@ def parse_instant(value: Any, name: str = "time") -> datetime:
         if parsed is not None:
             return parsed
     raise SpecIssue(
-        f"{name} must be a date like 2025-11-17 or a date and time with a zone "
-        f"like 2025-11-17T18:30:00Z, got {describe_value(value)}"
+        f"{name} must be a date like 2025-11-17, a date and time with a zone "
+        f"like 2025-11-17T18:30:00Z, or relative (today, yesterday, 30d ago), "
+        f"got {describe_value(value)}"
     )
 
 
@@ -211,16 +215,103 @@ def format_instant(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
 
 
+_RELATIVE = re.compile(r"(\d{1,9})\s*([smhdw])\s+ago", re.ASCII | re.IGNORECASE)
+_WEEK = 7 * 86400
+# Where a relative date waits until the plan is made: far from any real play, so a plan that
+# forgot to resolve it would select nothing rather than something wrong (the planner refuses).
+_PENDING = datetime(1, 1, 2, tzinfo=UTC)
+
+
+class RelativeInstant(datetime):
+    """An instant written relative to when the plan is made: ``today``, ``yesterday``,
+    ``30d ago``. It is a ``datetime`` (the resolved instant) that keeps the ``text`` it came
+    from; until :func:`resolve_relative` gives it one, it is ``pending``. Build one with
+    :meth:`of`; what datetime arithmetic derives from it has no text."""
+
+    text: str = ""
+    pending: bool = False
+
+    @classmethod
+    def of(cls, at: datetime, text: str, *, pending: bool = False) -> RelativeInstant:
+        """The instant ``at`` (any zone; kept in UTC), written as ``text``."""
+        at = at.astimezone(UTC)
+        value = cls(at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond, UTC)
+        value.text = text
+        value.pending = pending
+        return value
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        # datetime's own reduction would rebuild it without its text.
+        return (_relative_instant, (self.isoformat(), self.text, self.pending))
+
+
+def _relative_instant(iso: str, text: str, pending: bool) -> RelativeInstant:
+    return RelativeInstant.of(datetime.fromisoformat(iso), text, pending=pending)
+
+
+def relative_text(value: Any) -> str | None:
+    """The normal form of a relative date (``today``, ``30d ago``), or None if it is not one."""
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.strip().lower().split())
+    if text in ("today", "yesterday"):
+        return text
+    match = _RELATIVE.fullmatch(text)
+    return f"{int(match.group(1))}{match.group(2)} ago" if match else None
+
+
+def resolve_relative(text: str, now: datetime, timezone: str) -> RelativeInstant:
+    """``text`` (a :func:`relative_text`) as an instant: ``today`` and ``yesterday`` are the
+    start of that day in ``timezone``; ``N{s,m,h,d,w} ago`` is that long before ``now``."""
+    if text in ("today", "yesterday"):
+        zone = ZoneInfo(timezone)
+        day = now.astimezone(zone).date() - timedelta(days=1 if text == "yesterday" else 0)
+        return RelativeInstant.of(datetime.combine(day, time(0), tzinfo=zone), text)
+    amount, unit = text.removesuffix(" ago")[:-1], text.removesuffix(" ago")[-1]
+    size = _WEEK if unit == "w" else _DURATION_UNITS[unit]
+    seconds = int(amount) * size
+    if seconds > _MAX_DURATION_DAYS * 86400:
+        raise SpecIssue(f"{text} is too far back (at most {_MAX_DURATION_DAYS}d)")
+    return RelativeInstant.of(now - timedelta(seconds=seconds), text)
+
+
 def _validate_instant(value: Any, info: ValidationInfo) -> datetime:
-    return parse_instant(value, str(info.field_name))
+    name = str(info.field_name)
+    if isinstance(value, RelativeInstant) and value.text and not value.pending:
+        return value
+    if isinstance(value, dict) and set(value) == {"relative", "at"}:
+        # A saved plan records a resolved relative date with both its text and its instant.
+        text = relative_text(value["relative"])
+        if text is None:
+            raise SpecIssue(f"{name}: {describe_value(value['relative'])} is not a relative date")
+        return RelativeInstant.of(parse_instant(value["at"], name), text)
+    text = relative_text(value.text if isinstance(value, RelativeInstant) else value)
+    if text is None:
+        return parse_instant(value, name)
+    context = info.context or {}
+    if "now" not in context:
+        # Validated offline: the form is checked, the instant waits for the plan.
+        if text not in ("today", "yesterday"):
+            resolve_relative(text, datetime(9999, 1, 1, tzinfo=UTC), "UTC")
+        return RelativeInstant.of(_PENDING, text, pending=True)
+    return resolve_relative(text, context["now"], context["timezone"])
+
+
+def _dump_instant(value: datetime) -> str | dict[str, str]:
+    if isinstance(value, RelativeInstant) and value.text:
+        if value.pending:
+            return value.text
+        return {"relative": value.text, "at": format_instant(value)}
+    return format_instant(value)
 
 
 Instant = Annotated[
     datetime,
     BeforeValidator(_validate_instant),
-    PlainSerializer(format_instant, return_type=str),
+    PlainSerializer(_dump_instant),
 ]
-"""A point in time as a plan writes it (``2025-11-17`` or a zoned ISO datetime), kept in UTC."""
+"""A point in time as a plan writes it: ``2025-11-17``, a zoned ISO datetime, or relative to
+when the plan is made (``today``, ``yesterday``, ``30d ago``, ``12h ago``, ``2w ago``)."""
 
 
 def parse_timezone(value: Any, name: str) -> str:

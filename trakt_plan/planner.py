@@ -321,12 +321,7 @@ def build_plan(
     (``PlanSpec.resolve_dates``). Raises ``ResolveError`` for a scope missing from
     ``resolved`` and ``ConfigError`` for an unknown timezone or an unresolved date.
     """
-    pending = spec.pending_dates()
-    if pending:
-        raise ConfigError(
-            f"the plan's relative dates ({', '.join(pending)}) are not resolved yet; "
-            "resolve them with PlanSpec.resolve_dates before planning."
-        )
+    _require_resolved_dates(spec)
     index = _Index(history)
     context = Context(Zones(timezone), catalogue or Catalogue())
     protected = _protected(spec, index, resolved, context)
@@ -365,6 +360,16 @@ def build_plan(
         for p in sorted(chosen_plays.values(), key=_SORT_KEY)
     )
     return PlanResult(deletions=deletions, rules=tuple(outcomes), plays_seen=len(index.plays))
+
+
+def _require_resolved_dates(spec: PlanSpec) -> None:
+    # A pending `30d ago` stands at year 1: planning with it would pick the wrong window.
+    pending = spec.pending_dates()
+    if pending:
+        raise ConfigError(
+            f"the plan's relative dates ({', '.join(pending)}) are not resolved yet; "
+            "resolve them with PlanSpec.resolve_dates before planning."
+        )
 
 
 def _protected(

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Literal, Protocol
 
 from trakt_plan.errors import NotFound, ResolveError
@@ -51,6 +52,28 @@ _MAX_WORKERS = 4
 
 class _NothingFound(ResolveError):
     """The reference names nothing of this kind (as opposed to several things)."""
+
+
+class _ScopeFailed(ResolveError):
+    """A scope of the plan could not be resolved; knows which, to point at it in the file."""
+
+    def __init__(self, message: str, scope: ScopeRef) -> None:
+        super().__init__(message)
+        self.scope = scope
+
+
+def _located(error: _ScopeFailed, spec: PlanSpec, source: Path | None) -> ResolveError:
+    """``error`` as validation errors read: ``file:line:col: message (at key, rule name)``."""
+    from trakt_plan.spec.load import scope_places
+
+    places = scope_places(source, spec, error.scope) if source is not None else []
+    if not places:
+        return ResolveError(str(error))
+    first = places[0]
+    also = "".join(f"; also {p.owner} at line {p.line}" for p in places[1:])
+    return ResolveError(
+        f"{source}:{first.line}:{first.column}: {error} (at {first.key_path}, {first.owner}{also})"
+    )
 
 
 @dataclass(frozen=True)
@@ -334,10 +357,13 @@ def unresolved_scopes(spec: PlanSpec) -> list[ScopeRef]:
     return _media_scopes(spec)
 
 
-def resolve_scopes(spec: PlanSpec, client: ResolveClient) -> dict[ScopeRef, ResolvedScope]:
+def resolve_scopes(
+    spec: PlanSpec, client: ResolveClient, *, source: Path | None = None
+) -> dict[ScopeRef, ResolvedScope]:
     """Resolve every show and movie scope of ``spec`` (a few at a time).
 
-    The first failing reference, in plan order, raises its ``ResolveError``.
+    The first failing reference, in plan order, raises its ``ResolveError``; with ``source``
+    (the plan's file) the error names its line, column and rule, as validation errors do.
     """
     scopes = _media_scopes(spec)
     if not scopes:
@@ -345,10 +371,16 @@ def resolve_scopes(spec: PlanSpec, client: ResolveClient) -> dict[ScopeRef, Reso
 
     def one(scope: ScopeRef) -> ResolvedScope:
         kind: Kind = "show" if scope.kind == "show" else "movie"
-        return resolve_reference(client, kind, scope.ref, scope.year)
+        try:
+            return resolve_reference(client, kind, scope.ref, scope.year)
+        except ResolveError as exc:
+            raise _ScopeFailed(str(exc), scope) from None
 
     jobs = [partial(one, scope) for scope in scopes]
-    found = run_all(jobs, workers=min(_MAX_WORKERS, len(scopes)), name="trakt-resolve")
+    try:
+        found = run_all(jobs, workers=min(_MAX_WORKERS, len(scopes)), name="trakt-resolve")
+    except _ScopeFailed as exc:
+        raise _located(exc, spec, source) from None
     return dict(zip(scopes, found, strict=True))
 
 
@@ -383,46 +415,53 @@ def _offline_match(reference: Reference, ids: Ids, media: Show | Movie) -> bool:
 
 
 def resolve_offline(
-    spec: PlanSpec, history: Sequence[HistoryItem]
+    spec: PlanSpec, history: Sequence[HistoryItem], *, source: Path | None = None
 ) -> dict[ScopeRef, ResolvedScope]:
     """Resolve the plan's show and movie scopes against the items present in ``history``.
 
     For ``plan --snapshot``: no network. A trakt id absent from the history still resolves
     (its rule simply sees no plays); any other reference must match an item of the history.
+    With ``source``, an error names the line and rule of the reference.
     """
     resolved: dict[ScopeRef, ResolvedScope] = {}
     present = {"show": _present(history, "show"), "movie": _present(history, "movie")}
     for scope in _media_scopes(spec):
-        kind: Kind = "show" if scope.kind == "show" else "movie"
-        reference = parse_reference(scope.ref)
-        if reference.form == "url" and reference.media != kind:
-            raise ResolveError(
-                f"{scope.ref} is a trakt.tv {reference.media} URL, but the scope says {kind}:; "
-                f"use {reference.media}: for it."
-            )
-        candidates = [m for m in present[kind] if scope.year is None or m.year == scope.year]
-        matches = [m for m in candidates if _offline_match(reference, m.ids, m)]
-        if not matches and reference.form == "slug":
-            # As online, a slug nobody has may be a lower-case title.
-            matches = [
-                m
-                for m in candidates
-                if m.title is not None
-                and reference.value in (m.title.casefold(), _slugify(m.title))
-            ]
-        if len(matches) == 1:
-            resolved[scope] = _scope_of(kind, matches[0])
-        elif not matches and reference.form == "trakt":
-            resolved[scope] = ResolvedScope(type=kind, ids=Ids(trakt=int(reference.value)))
-        elif not matches:
-            raise ResolveError(
-                f"{kind} {_describe(scope.ref, scope.year)} matches no {kind} in the snapshot's "
-                f"history, so it cannot be resolved offline; use its trakt id, or plan online."
-            )
-        else:
-            listed = ", ".join(_candidate(m) for m in matches)
-            raise ResolveError(
-                f"{kind} {_describe(scope.ref, scope.year)} matches {len(matches)} {kind}s in the "
-                f"snapshot: {listed}; use a trakt id, a slug or add year: to the rule."
-            )
+        try:
+            resolved[scope] = _resolve_present(scope, present)
+        except ResolveError as exc:
+            raise _located(_ScopeFailed(str(exc), scope), spec, source) from None
     return resolved
+
+
+def _resolve_present(scope: ScopeRef, present: dict[str, list[Show | Movie]]) -> ResolvedScope:
+    """One scope against the shows and movies of a snapshot."""
+    kind: Kind = "show" if scope.kind == "show" else "movie"
+    reference = parse_reference(scope.ref)
+    if reference.form == "url" and reference.media != kind:
+        raise ResolveError(
+            f"{scope.ref} is a trakt.tv {reference.media} URL, but the scope says {kind}:; "
+            f"use {reference.media}: for it."
+        )
+    candidates = [m for m in present[kind] if scope.year is None or m.year == scope.year]
+    matches = [m for m in candidates if _offline_match(reference, m.ids, m)]
+    if not matches and reference.form == "slug":
+        # As online, a slug nobody has may be a lower-case title.
+        matches = [
+            m
+            for m in candidates
+            if m.title is not None and reference.value in (m.title.casefold(), _slugify(m.title))
+        ]
+    if len(matches) == 1:
+        return _scope_of(kind, matches[0])
+    if not matches and reference.form == "trakt":
+        return ResolvedScope(type=kind, ids=Ids(trakt=int(reference.value)))
+    if not matches:
+        raise ResolveError(
+            f"{kind} {_describe(scope.ref, scope.year)} matches no {kind} in the snapshot's "
+            f"history, so it cannot be resolved offline; use its trakt id, or plan online."
+        )
+    listed = ", ".join(_candidate(m) for m in matches)
+    raise ResolveError(
+        f"{kind} {_describe(scope.ref, scope.year)} matches {len(matches)} {kind}s in the "
+        f"snapshot: {listed}; use a trakt id, a slug or add year: to the rule."
+    )

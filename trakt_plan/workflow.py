@@ -89,7 +89,7 @@ def compute_plan(
     if snapshot is not None:
         read = read_snapshot(snapshot)
         history = read.history
-        resolved = resolve_offline(spec, history)
+        resolved = resolve_offline(spec, history, source=spec_path)
         kind = "export" if read.export else "snapshot"
         username, api_base = "snapshot", f"{kind}:{snapshot.name}"
         activities = read.last_activities
@@ -104,7 +104,7 @@ def compute_plan(
         spec = spec.resolve_dates(now=now or _now(), timezone=zone, source=str(spec_path))
         # Read the marks before the history: a change while we page shows up as drift later.
         marks = client.last_activities().history_marks()
-        resolved = resolve_scopes(spec, client)
+        resolved = resolve_scopes(spec, client, source=spec_path)
         with rt.ui.pages("Reading history") as on_page:
             history = fetch_history(client, spec, resolved, on_page=on_page)
     fetched_at = _now()

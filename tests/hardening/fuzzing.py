@@ -252,8 +252,12 @@ def check_case(path: Path, data: bytes) -> PlanSpec | SpecError:
 
 
 def check_error(path: Path, data: bytes, error: SpecError) -> None:
-    """A SpecError reads ``<path>:<line>:<col>: <message>`` on one line, inside the file."""
-    text = str(error)
+    """A SpecError reads ``<path>:<line>:<col>: <message>``, inside the file; with several
+    problems, each further one is a line of the same form."""
+    text, *more = str(error).split("\n")
+    for extra in more:
+        position = _LOCATED.match(extra, len(f"{path}:")) if extra.startswith(f"{path}:") else None
+        assert position is not None, f"a further problem without its place: {extra!r}"
     prefix = f"{path}:"
     assert text.startswith(prefix), f"no file name in front of the error: {text!r}"
     located = _LOCATED.match(text, len(prefix))
@@ -264,7 +268,7 @@ def check_error(path: Path, data: bytes, error: SpecError) -> None:
     lines = data.count(b"\n") + data.count(b"\r") + data.count(b"\x85") + 1
     assert 1 <= line <= lines + 1, f"line {line} of a {lines}-line file: {text!r}"
     assert column >= 1, text
-    assert "\n" not in text and "\r" not in text, f"the message spans lines: {text!r}"
+    assert "\r" not in str(error), f"a message spans lines: {text!r}"
     assert "Traceback" not in text, text
 
 

@@ -135,10 +135,10 @@ def test_deep_nesting_is_refused(text: str) -> None:
         load_spec_text(text, "deep.yaml")
 
 
-def test_first_problem_in_file_order_is_reported_with_a_count(
+def test_every_problem_of_the_file_is_reported_in_one_run(
     spec_error: Callable[[str], SpecError],
 ) -> None:
-    """With several mistakes the first in the file is shown and the rest are counted."""
+    """With several mistakes, each has its own line, in file order; the first one leads."""
     error = spec_error(
         """\
         version: 1
@@ -152,7 +152,14 @@ def test_first_problem_in_file_order_is_reported_with_a_count(
         """
     )
     assert (error.line, error.key_path) == (5, "rules[0].drop.same_timestamp")
-    assert str(error).endswith("; 3 more problems after this one")
+    lines = str(error).splitlines()
+    assert [line.split(": ", 1)[0] for line in lines] == [
+        "plan.yaml:5:28",
+        "plan.yaml:8:19",
+        "plan.yaml:8:38",
+        "plan.yaml:8:49",
+    ]
+    assert lines[1].endswith("got 'S3' (at rules[1].drop.after)")
 
 
 def test_unknown_key_is_reported_before_the_missing_key_it_explains(

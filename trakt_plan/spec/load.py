@@ -34,14 +34,21 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from trakt_plan.errors import SpecError
-from trakt_plan.labels import plural
 from trakt_plan.spec.accidents import AtRelease, Flood, RuntimeChain
 from trakt_plan.spec.conditions import Burst, Conditions, Repeats
 from trakt_plan.spec.messages import EMPTY_UNLESS, EMPTY_WHEN, MISSING_KEY
-from trakt_plan.spec.model import PlanSpec, ProtectEntry, Rule
+from trakt_plan.spec.model import PlanSpec, ProtectEntry, Rule, ScopeRef
 from trakt_plan.spec.values import SpecIssue, describe_value
 
-__all__ = ["MAX_ALIAS_EXPANSION", "MAX_BYTES", "MAX_DEPTH", "load_spec", "load_spec_text"]
+__all__ = [
+    "MAX_ALIAS_EXPANSION",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "ScopePlace",
+    "load_spec",
+    "load_spec_text",
+    "scope_places",
+]
 
 # A real plan is a few kilobytes; anything near these limits is an accident or an attack.
 MAX_BYTES = 1024 * 1024
@@ -102,6 +109,45 @@ def load_spec_text(text: str, filename: str) -> PlanSpec:
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise _too_big(filename)
     return _load(text.removeprefix("\ufeff"), filename)
+
+
+@dataclass(frozen=True)
+class ScopePlace:
+    """Where a plan names a scope: the position of its reference and the rule (or entry)."""
+
+    line: int
+    column: int
+    key_path: str
+    owner: str
+
+
+def scope_places(path: Path, spec: PlanSpec, scope: ScopeRef) -> list[ScopePlace]:
+    """Every place ``spec`` (read from ``path``) names ``scope``, in file order.
+
+    For errors found after validation (a title Trakt does not know): they then point at the
+    line as validation errors do. An unreadable or changed file gives no places.
+    """
+    try:
+        text = Path(path).read_bytes()[:MAX_BYTES].decode("utf-8-sig")
+        root = _compose(text, str(path))
+        tree = _Tree(str(path))
+        if root is not None:
+            tree.convert(root)
+    except (OSError, UnicodeDecodeError, SpecError):
+        return []
+    owners: list[tuple[str, int, str, Rule | ProtectEntry]]
+    owners = [("rules", i, f"rule {r.name}", r) for i, r in enumerate(spec.rules)]
+    owners += [("protect", i, f"protect entry {i + 1}", e) for i, e in enumerate(spec.protect)]
+    places = []
+    for block, index, owner, scoped in owners:
+        if scope not in scoped.scopes:
+            continue
+        loc: Loc = (block, index, scope.kind)
+        if isinstance(getattr(scoped, scope.kind), tuple):
+            loc = (*loc, scoped.scopes.index(scope))
+        line, column = tree.values.get(loc) or tree.values.get(loc[:2]) or (1, 1)
+        places.append(ScopePlace(line, column, _key_path(loc), owner))
+    return places
 
 
 def _too_big(filename: str) -> SpecError:
@@ -174,10 +220,15 @@ def _load(text: str, filename: str) -> PlanSpec:
         {problem.key_path: problem for problem in sorted(problems, reverse=True)}.values()
     )
     problems.sort()
-    first, more = problems[0], len(problems) - 1
-    # Several problems: show the first in file order and say how many are left.
-    suffix = f"; {plural(more, 'more problem')} after this one" if more else ""
-    raise _error(filename, first.line, first.column, first.key_path, first.message, suffix)
+    # Every problem, one line each in file order, so one run shows all there is to fix; the
+    # error's own position is the first one's.
+    first = problems[0]
+    more = "".join(
+        f"\n{filename}:{p.line}:{p.column}: {p.message}"
+        + (f" (at {p.key_path})" if p.key_path else "")
+        for p in problems[1:]
+    )
+    raise _error(filename, first.line, first.column, first.key_path, first.message, more)
 
 
 def _compose(text: str, filename: str) -> Node | None:

@@ -252,11 +252,16 @@ def _matching(conditions: Conditions, scope: list[_Play], context: Context) -> _
 def _describe(conditions: Conditions) -> str:
     """The conditions as the plan writes them, for plays chosen by them alone."""
     data = conditions.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    parts = []
-    for name, value in data.items():
-        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else value
-        parts.append(f"{name} {shown}")
-    return "matches " + "; ".join(parts)
+    return "matches " + "; ".join(f"{name} {_flow(value)}" for name, value in data.items())
+
+
+def _flow(value: object) -> str:
+    """A dumped value in YAML's flow style, the way a plan writes it inline."""
+    if isinstance(value, list):
+        return ", ".join(_flow(item) for item in value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_flow(item)}" for key, item in value.items()) + "}"
+    return str(value)
 
 
 def _play_tests(conditions: Conditions, context: Context) -> list[Callable[[_Play], bool]]:

@@ -230,3 +230,10 @@ def test_plays_chosen_by_plain_conditions_say_which_conditions(plays, run_plan):
     history = [plays.episode("S03E17", "2025-11-20 11:00:00", id=2)]
     rule = {"name": "r", "show": SHOW, "drop": {"after": "S03E16", "action": "watch"}}
     assert why(run_plan(history, rule)) == {2: "matches after S03E16; action watch"}
+
+
+def test_plain_conditions_with_a_mapping_read_as_the_plan_writes_them(plays, run_plan):
+    """A history-id range is cited in YAML's flow style."""
+    history = [plays.episode("S03E17", "2025-11-20 11:00:00", id=2)]
+    rule = {"name": "r", "show": SHOW, "drop": {"history_ids": {"from": 1, "to": 5}}}
+    assert why(run_plan(history, rule)) == {2: "matches history_ids {from: 1, to: 5}"}

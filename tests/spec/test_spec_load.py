@@ -295,3 +295,29 @@ def test_yaml_1_1_booleans_are_text(spec_error: Callable[[str], SpecError]) -> N
     """`all: yes` is not a boolean in YAML 1.2; the user is told to write true."""
     error = spec_error("version: 1\nrules:\n  - {name: a, show: 1, drop: {all: yes}}\n")
     assert error.reason == "all must be true or false, got 'yes'"
+
+
+def test_a_duplicate_key_and_a_refused_tag_do_not_hide_the_other_problems(
+    spec_error: Callable[[str], SpecError],
+) -> None:
+    """Reading goes on past a duplicate key and a refused tag; what they cause is not repeated."""
+    error = spec_error(
+        """\
+        version: 1
+        rules:
+          - name: a
+            show: !secret 1394
+            drop: {action: wach}
+          - name: b
+            show: 1394
+            drop: {after: S01E01}
+            drop: {after: S02E01}
+        """
+    )
+    assert [line.split(": ", 1)[1] for line in str(error).splitlines()] == [
+        "the tag !secret is not allowed: a plan holds plain text, numbers, lists and mappings "
+        "(at rules[0].show)",
+        "action must be scrobble, checkin or watch, got 'wach'; did you mean 'watch'? "
+        "(at rules[0].drop.action)",
+        "duplicate key 'drop' (first given on line 8) (at rules[1].drop)",
+    ]

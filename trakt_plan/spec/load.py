@@ -14,14 +14,13 @@ names the file, the 1-based line and column, and the key path
 
 from __future__ import annotations
 
-import difflib
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
@@ -34,10 +33,20 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from trakt_plan.errors import SpecError
-from trakt_plan.spec.accidents import AtRelease, Flood, RuntimeChain
-from trakt_plan.spec.conditions import Burst, Conditions, Repeats
-from trakt_plan.spec.messages import EMPTY_UNLESS, EMPTY_WHEN, MISSING_KEY
+from trakt_plan.spec.messages import EMPTY_UNLESS, EMPTY_WHEN
 from trakt_plan.spec.model import PlanSpec, ProtectEntry, Rule, ScopeRef
+from trakt_plan.spec.problems import (
+    Fatal,
+    Loc,
+    Problem,
+    data_loc,
+    follows_from,
+    key_path,
+    located_error,
+    missing_key,
+    short,
+    unknown_key,
+)
 from trakt_plan.spec.values import SpecIssue, describe_value
 
 __all__ = [
@@ -62,21 +71,6 @@ _MERGE_TAG = _CORE + "merge"
 _TEXT_TAGS = {_CORE + "str", _CORE + "timestamp"}
 _TYPED_TAGS = {_CORE + "null", _CORE + "bool", _CORE + "int", _CORE + "float"}
 
-Loc = tuple[str | int, ...]
-
-
-@dataclass(frozen=True, order=True)
-class _Problem:
-    """One thing wrong with the file; sorted so that the first in the file comes first."""
-
-    # 0: the version (nothing else means much under another version), 1: the rest,
-    # 2: missing keys, as an unknown key nearby ("rule:") usually explains them.
-    rank: int
-    line: int
-    column: int
-    message: str
-    key_path: str
-
 
 def load_spec(path: Path) -> PlanSpec:
     """Read and validate the plan at ``path``; raises ``SpecError`` for every problem."""
@@ -94,7 +88,7 @@ def load_spec(path: Path) -> PlanSpec:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line, column = _byte_position(data, exc.start)
-        raise _error(
+        raise located_error(
             filename,
             line,
             column,
@@ -146,34 +140,18 @@ def scope_places(path: Path, spec: PlanSpec, scope: ScopeRef) -> list[ScopePlace
         if isinstance(getattr(scoped, scope.kind), tuple):
             loc = (*loc, scoped.scopes.index(scope))
         line, column = tree.values.get(loc) or tree.values.get(loc[:2]) or (1, 1)
-        places.append(ScopePlace(line, column, _key_path(loc), owner))
+        places.append(ScopePlace(line, column, key_path(loc), owner))
     return places
 
 
 def _too_big(filename: str) -> SpecError:
-    return _error(
+    return located_error(
         filename,
         1,
         1,
         "",
         "the plan is larger than 1 MiB; a plan is a short text file",
     )
-
-
-def _error(
-    filename: str, line: int, column: int, key_path: str, text: str, suffix: str = ""
-) -> SpecError:
-    at = f" (at {key_path})" if key_path else ""
-    error = SpecError(
-        f"{filename}:{line}:{column}: {text}{at}{suffix}",
-        file=filename,
-        line=line,
-        column=column,
-        key_path=key_path,
-    )
-    # SpecError keeps the full line in str(); `reason` is the message alone, for tests and UIs.
-    error.reason = text
-    return error
 
 
 def _byte_position(data: bytes, offset: int) -> tuple[int, int]:
@@ -191,13 +169,13 @@ def _text_position(text: str, offset: int) -> tuple[int, int]:
 def _load(text: str, filename: str) -> PlanSpec:
     root = _compose(text, filename)
     if root is None or (isinstance(root, ScalarNode) and root.tag == _CORE + "null"):
-        raise _error(
+        raise located_error(
             filename, 1, 1, "", "the plan is empty; start with `version: 1` and a `rules:` list"
         )
     if not isinstance(root, MappingNode):
         line, column = _position(root)
         kind = "a list" if isinstance(root, SequenceNode) else "a single value"
-        raise _error(
+        raise located_error(
             filename,
             line,
             column,
@@ -212,7 +190,9 @@ def _load(text: str, filename: str) -> PlanSpec:
     try:
         spec = PlanSpec.model_validate(data)
     except ValidationError as exc:
-        problems.extend(tree.explain(error, data) for error in exc.errors(include_url=False))
+        explained = (tree.explain(error, data) for error in exc.errors(include_url=False))
+        left_out = [key_path(loc) for loc in tree.left_out]
+        problems.extend(p for p in explained if not follows_from(p.key_path, left_out))
     if not problems:
         return spec
     # A blank value can be reported by both the loader and the model: count it once.
@@ -228,7 +208,7 @@ def _load(text: str, filename: str) -> PlanSpec:
         + (f" (at {p.key_path})" if p.key_path else "")
         for p in problems[1:]
     )
-    raise _error(filename, first.line, first.column, first.key_path, first.message, more)
+    raise located_error(filename, first.line, first.column, first.key_path, first.message, more)
 
 
 def _compose(text: str, filename: str) -> Node | None:
@@ -244,7 +224,7 @@ def _compose(text: str, filename: str) -> Node | None:
                     depth += 1
                     if depth > MAX_DEPTH:
                         mark = event.start_mark
-                        raise _error(
+                        raise located_error(
                             filename,
                             mark.line + 1,
                             mark.column + 1,
@@ -259,7 +239,7 @@ def _compose(text: str, filename: str) -> Node | None:
         raise _yaml_error(filename, exc) from None
     except ReaderError as exc:
         line, column = _text_position(text, exc.position)
-        raise _error(
+        raise located_error(
             filename,
             line,
             column,
@@ -272,7 +252,7 @@ def _compose(text: str, filename: str) -> Node | None:
         raise
     except (YAMLError, RecursionError, ValueError, TypeError, IndexError, AttributeError) as exc:
         # ruamel can fail in other ways on hostile input; the person still gets a message.
-        raise _error(filename, 1, 1, "", f"the plan is not valid YAML: {exc}") from None
+        raise located_error(filename, 1, 1, "", f"the plan is not valid YAML: {exc}") from None
 
 
 def _yaml_error(filename: str, exc: MarkedYAMLError) -> SpecError:
@@ -280,7 +260,7 @@ def _yaml_error(filename: str, exc: MarkedYAMLError) -> SpecError:
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = (exc.problem or "").strip()
     if "single document" in (exc.context or "") + problem:
-        return _error(
+        return located_error(
             filename,
             line,
             column,
@@ -292,7 +272,7 @@ def _yaml_error(filename: str, exc: MarkedYAMLError) -> SpecError:
         text += f" ({exc.context.strip()} started at line {exc.context_mark.line + 1})"
     if "\t" in problem or "'\\t'" in problem:
         text += "; indent with spaces, not tabs"
-    return _error(filename, line, column, "", text)
+    return located_error(filename, line, column, "", text)
 
 
 def _position(node: Node) -> tuple[int, int]:
@@ -304,23 +284,6 @@ def _show_tag(tag: str | None) -> str:
     return "!!" + tag.removeprefix(_CORE) if tag.startswith(_CORE) else tag
 
 
-def _short(name: str) -> str:
-    """A key as shown in messages: escaped when it holds control characters (so an error
-    stays one line and cannot drive the terminal), and cut when it is a pasted paragraph."""
-    shown = name if name.isprintable() else repr(name)[1:-1]
-    return shown if len(shown) <= 60 else shown[:57] + "..."
-
-
-def _key_path(loc: Loc) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{_short(part)}" if text else _short(part)
-    return text
-
-
 class _Tree:
     """Converts nodes to plain data, remembering where every key and value came from."""
 
@@ -328,7 +291,8 @@ class _Tree:
         self.filename = filename
         self.values: dict[Loc, tuple[int, int]] = {}
         self.keys: dict[Loc, tuple[int, int]] = {}
-        self.problems: list[_Problem] = []
+        self.problems: list[Problem] = []
+        self.left_out: list[Loc] = []
         self._seen: set[int] = set()
         self._expanded = 0
         self._constructor = YAML(typ="safe", pure=True).constructor
@@ -338,9 +302,24 @@ class _Tree:
 
     # ----------------------------------------------------------------- node -> data
 
-    def _fail(self, node: Node, loc: Loc, message: str) -> SpecError:
+    def _fail(self, node: Node, loc: Loc, message: str, *, fatal: bool = False) -> SpecError:
         line, column = _position(node)
-        return _error(self.filename, line, column, _key_path(loc), message)
+        kind = Fatal if fatal else SpecError
+        return located_error(self.filename, line, column, key_path(loc), message, kind=kind)
+
+    def _keep_going(self, error: SpecError, loc: Loc | None) -> None:
+        """Note ``error`` and read on, so one run reports every problem of the file.
+
+        ``loc`` is the entry left out: what the models then say about it or about the
+        mappings holding it (a rule without its refused `show:` "needs a scope") is a
+        consequence, not another problem, and is not reported.
+        """
+        if isinstance(error, Fatal):
+            raise error
+        line, column = error.line or 1, error.column or 1
+        self.problems.append(Problem(1, line, column, error.reason, error.key_path))
+        if loc is not None:
+            self.left_out.append(loc)
 
     def _value(self, node: Node, loc: Loc, depth: int) -> Any:
         # Only repeat visits count: they are what aliases add on top of the text itself,
@@ -354,9 +333,12 @@ class _Tree:
                 loc,
                 f"aliases (*x) in the plan repeat more than {MAX_ALIAS_EXPANSION:,} values; "
                 "are anchors and aliases nested inside each other?",
+                fatal=True,
             )
         if depth > MAX_DEPTH:
-            raise self._fail(node, loc, f"the plan is nested more than {MAX_DEPTH} levels deep")
+            raise self._fail(
+                node, loc, f"the plan is nested more than {MAX_DEPTH} levels deep", fatal=True
+            )
         self.values.setdefault(loc, _position(node))
         if isinstance(node, MappingNode):
             if node.tag != _CORE + "map":
@@ -403,7 +385,7 @@ class _Tree:
                 return self._constructor.construct_object(node, deep=True)
             except (YAMLError, ValueError, TypeError):
                 raise self._fail(
-                    node, loc, f"{_short(str(node.value))!r} is not a valid {_show_tag(node.tag)}"
+                    node, loc, f"{short(str(node.value))!r} is not a valid {_show_tag(node.tag)}"
                 ) from None
         raise self._tag_refused(node, loc)
 
@@ -411,7 +393,7 @@ class _Tree:
         if isinstance(node, ScalarNode) and node.tag in _TEXT_TAGS:
             return self._text(node, loc)
         shown = (
-            repr(_short(str(node.value))) if isinstance(node, ScalarNode) else "a list or mapping"
+            repr(short(str(node.value))) if isinstance(node, ScalarNode) else "a list or mapping"
         )
         raise self._fail(node, loc, f"keys must be names like rules or drop, got {shown}")
 
@@ -422,15 +404,24 @@ class _Tree:
             if key_node.tag == _MERGE_TAG:
                 merges.append(value_node)
                 continue
-            key = self._key(key_node, loc)
-            if key in result:
-                first_line = self.keys[(*loc, key)][0]
-                raise self._fail(
-                    key_node,
-                    (*loc, key),
-                    f"duplicate key {_short(key)!r} (first given on line {first_line})",
-                )
-            result[key] = self._entry(key, key_node, value_node, loc, depth)
+            key = None
+            try:
+                key = self._key(key_node, loc)
+                if key in result:
+                    first_line = self.keys[(*loc, key)][0]
+                    # The first value stands; the second is reported and left out.
+                    self._keep_going(
+                        self._fail(
+                            key_node,
+                            (*loc, key),
+                            f"duplicate key {short(key)!r} (first given on line {first_line})",
+                        ),
+                        None,
+                    )
+                    continue
+                result[key] = self._entry(key, key_node, value_node, loc, depth)
+            except SpecError as error:
+                self._keep_going(error, loc if key is None else (*loc, key))
         for source in self._merge_sources(merges, loc):
             for key_node, value_node in source.value:
                 if key_node.tag == _MERGE_TAG:
@@ -474,32 +465,32 @@ class _Tree:
         else:
             message = f"{key} has no value; write one or remove the key"
         line, column = self.values[(*loc, key)]
-        self.problems.append(_Problem(1, line, column, message, _key_path((*loc, key))))
+        self.problems.append(Problem(1, line, column, message, key_path((*loc, key))))
 
     # ----------------------------------------------------------- pydantic -> problem
 
-    def explain(self, error: Any, data: Any) -> _Problem:
+    def explain(self, error: Any, data: Any) -> Problem:
         """Turn one pydantic error on ``data`` into a located, human-worded problem."""
         kind = error["type"]
         issue = (error.get("ctx") or {}).get("error")
         subpath = issue.subpath if isinstance(issue, SpecIssue) else ()
-        loc = _data_loc((*error["loc"], *subpath), data)
+        loc = data_loc((*error["loc"], *subpath), data)
         if isinstance(issue, SpecIssue):
             line, column = self._locate(loc)
             rank = 0 if loc == ("version",) else 1
-            return _Problem(rank, line, column, issue.message, _key_path(loc))
+            return Problem(rank, line, column, issue.message, key_path(loc))
         if kind == "extra_forbidden":
             line, column = self.keys.get(loc) or self._locate(loc)
-            return _Problem(1, line, column, _unknown_key(loc), _key_path(loc))
+            return Problem(1, line, column, unknown_key(loc), key_path(loc))
         if kind == "missing":
             line, column = self._locate(loc[:-1])
-            return _Problem(2, line, column, _missing_key(loc), _key_path(loc))
+            return Problem(2, line, column, missing_key(loc), key_path(loc))
         line, column = self._locate(loc)
         field = next((part for part in reversed(loc) if isinstance(part, str)), "the plan")
         message = str(error.get("msg", "is invalid"))
         message = message.removeprefix("Value error, ")
         got = describe_value(error.get("input"))
-        return _Problem(1, line, column, f"{field}: {message}, got {got}", _key_path(loc))
+        return Problem(1, line, column, f"{field}: {message}, got {got}", key_path(loc))
 
     def _locate(self, loc: Loc) -> tuple[int, int]:
         for end in range(len(loc), -1, -1):
@@ -515,82 +506,3 @@ def _is_null(node: Node) -> bool:
 
 def _is_blank(node: Node) -> bool:
     return _is_null(node) and node.value == ""
-
-
-def _data_loc(raw: tuple[Any, ...], data: Any) -> Loc:
-    """The part of a pydantic location that names keys and indexes of the data.
-
-    pydantic may insert validator or union-member names (``function-after[...]``); they
-    are dropped by following the location through the data itself. The last part may
-    name a key that is not there: the missing one.
-    """
-    loc: list[str | int] = []
-    current = data
-    for index, part in enumerate(raw):
-        if isinstance(current, dict) and isinstance(part, str):
-            if part in current:
-                loc.append(part)
-                current = current[part]
-            elif index == len(raw) - 1:
-                loc.append(part)
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            loc.append(part)
-            current = current[part]
-    return tuple(loc)
-
-
-_BLOCK_NAMES = {"drop": Conditions, "unless": Conditions, "when": Conditions}
-_NESTED: dict[str, type[BaseModel]] = {
-    **_BLOCK_NAMES,
-    "burst": Burst,
-    "repeats": Repeats,
-    "runtime_chain": RuntimeChain,
-    "at_release": AtRelease,
-    "flood": Flood,
-}
-
-
-def _model_at(loc: Loc) -> tuple[type[BaseModel] | None, str]:
-    """Which model (and how to name it) the mapping at ``loc`` is validated as."""
-    if not loc:
-        return PlanSpec, "the plan"
-    last = loc[-1]
-    if isinstance(last, int) and len(loc) >= 2:
-        if loc[-2] == "rules":
-            return Rule, "a rule"
-        if loc[-2] == "protect":
-            return ProtectEntry, "a protect entry"
-    if isinstance(last, str) and last in _NESTED:
-        return _NESTED[last], last
-    return None, _key_path(loc) or "the plan"
-
-
-def _unknown_key(loc: Loc) -> str:
-    key = str(loc[-1])
-    model, where = _model_at(loc[:-1])
-    message = f"unknown key {_short(key)!r} in {where}"
-    if model is None:
-        return message
-    allowed = list(model.model_fields)
-    by_lower = {name.lower(): name for name in allowed}
-    # difflib is quadratic; nobody mistypes a key that long.
-    close = (
-        difflib.get_close_matches(key.lower(), list(by_lower), n=1, cutoff=0.6)
-        if len(key) <= 64
-        else []
-    )
-    if model is Rule and key in Conditions.model_fields:
-        return f"{message}; conditions go under drop: (or unless:)"
-    if model is Conditions and key in Rule.model_fields:
-        return f"{message}; {key} belongs to the rule itself, beside drop:"
-    if close:
-        return f"{message}; did you mean {by_lower[close[0]]!r}?"
-    extra = " (or a name starting with x- to hold YAML anchors)" if model is PlanSpec else ""
-    return f"{message}; expected one of: {', '.join(allowed)}{extra}"
-
-
-def _missing_key(loc: Loc) -> str:
-    key = str(loc[-1])
-    parent = loc[-2] if len(loc) >= 2 and isinstance(loc[-2], str) else ""
-    message = MISSING_KEY.get(f"{parent}.{key}") or MISSING_KEY.get(key)
-    return message or f"missing required key {key!r}"

@@ -95,7 +95,7 @@ def run_guard(rt: Runtime, spec_path: Path, options: GuardOptions) -> ExitStatus
 
 
 def _guard(rt: Runtime, spec_path: Path, options: GuardOptions) -> _Outcome:
-    saved = compute_plan(rt, spec_path)
+    saved = compute_plan(rt, spec_path, now=options.now)
     view = plan_view(saved)
     for warning in view.warnings:
         rt.ui.warn(warning)

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from queue import SimpleQueue
+from queue import Empty, SimpleQueue
 from types import FrameType
 from typing import TypeVar, cast
 
@@ -30,6 +30,9 @@ T = TypeVar("T")
 
 # What the Ctrl-C handler leaves in the inbox of every run.
 _CTRL_C = object()
+# The kernel may hand SIGINT to a worker thread, which does not wake the waiting main
+# thread; Python runs the handler once the main thread runs again, at most this much later.
+_WAKE_EVERY = 0.1
 
 
 class _CtrlC:
@@ -83,13 +86,21 @@ def run_all(
 def _collect(inbox: SimpleQueue[object], count: int, on_done: Callable[[int], None] | None) -> None:
     """Wait for ``count`` jobs, or for the first to fail, or for a Ctrl-C."""
     for done in range(1, count + 1):
-        message = inbox.get()
+        message = _next(inbox)
         if message is _CTRL_C:
             raise KeyboardInterrupt
         if cast(Future[object], message).exception() is not None:
             return
         if on_done is not None:
             on_done(done)
+
+
+def _next(inbox: SimpleQueue[object]) -> object:
+    while True:
+        try:
+            return inbox.get(timeout=_WAKE_EVERY)
+        except Empty:
+            continue
 
 
 @contextmanager

@@ -40,8 +40,9 @@ class PagedShows:
         with self._lock:
             self.requests += 1
             pressed = self.press_at is not None and self.requests >= self.press_at
+            press_now = self.requests == self.press_at
         if pressed:
-            if self.requests == self.press_at:
+            if press_now:
                 # To the process, as a terminal sends it: it reaches the main thread.
                 os.kill(os.getpid(), signal.SIGINT)
             time.sleep(0.5)

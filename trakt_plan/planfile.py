@@ -128,6 +128,28 @@ class SavedPlan(_Frozen):
             )
         return None
 
+    def notes(self) -> list[str]:
+        """What every rendering says beside the tables, derived from the plan alone.
+
+        ``make_saved_plan`` records these in ``warnings`` so that ``plan --json`` can print
+        the document itself, checksum and all, and still carry them.
+        """
+        notes = [
+            f"rule {rule.name!r} matched nothing: check its scope and conditions for a typo."
+            for rule in self.rules
+            if rule.deletions == 0
+        ]
+        if self.account.username == "snapshot":
+            kind, _, name = self.account.api_base.partition(":")
+            what = "Trakt's export" if kind == "export" else "the snapshot"
+            zone = f"; days in {self.observed.timezone}" if self.observed.timezone else ""
+            notes.append(f"planned offline from {what} {name}, not the live account{zone}.")
+        unsafe = self.unsafe_reason()
+        if unsafe is not None:
+            notes.append(f"{unsafe}.")
+        # dict.fromkeys: plans saved with the notes already in ``warnings`` show them once.
+        return list(dict.fromkeys([*notes, *self.warnings]))
+
     def raise_if_unsafe(self, *, allow_mass_delete: bool) -> None:
         """Raise :class:`~trakt_plan.errors.UnsafePlanError` unless the plan is safe or forced."""
         reason = self.unsafe_reason()
@@ -279,6 +301,7 @@ def make_saved_plan(
         kept=kept_groups(history, {d.history_id for d in deletions}),
         warnings=_warnings(deletions),
     )
+    plan = plan.model_copy(update={"warnings": tuple(plan.notes())})
     return plan.model_copy(update={"checksum": compute_checksum(plan.model_dump(mode="json"))})
 
 

@@ -58,6 +58,24 @@ def test_json_keeps_the_warnings(cli, tmp_path):
     ]
 
 
+def test_plan_json_with_a_warning_saved_by_redirect_is_a_plan_show_accepts(cli, tmp_path):
+    """`plan --json > X` with a warning is the saved plan itself: its checksum still binds it."""
+    plan = tmp_path / "cleanup.yaml"
+    plan.write_text(
+        "version: 1\nrules:\n  - name: bulk\n    show: 1394\n    drop:\n"
+        "      same_timestamp: 3\n  - name: nothing\n    show: 1394\n    drop:\n"
+        "      history_ids: [1]\n",
+        encoding="utf-8",
+    )
+    run = cli("--sandbox", "plan", str(plan), "--json")
+    assert run.exit_code == 0, run.stderr
+    saved = tmp_path / "cleanup.plan.json"
+    saved.write_text(run.stdout, encoding="utf-8")
+    shown = cli("show", str(saved), "--format", "json")
+    assert shown.exit_code == 0, shown.stderr
+    assert run.stdout == shown.stdout
+
+
 def test_json_and_format_json_are_the_same_and_other_formats_refuse_json(cli):
     """`--json` is `--format json`; `--json --format markdown` is a usage error (exit 1)."""
     first = cli("--sandbox", "plan", str(SEED), "--json")

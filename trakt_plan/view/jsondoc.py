@@ -1,9 +1,9 @@
-"""The plan view as JSON: the saved-plan document itself, plus its ``warnings``.
+"""The plan view as JSON: the saved-plan document itself.
 
 Scripts read the plan, not a layout of it, so this rendering is the document that
-``plan -o`` writes (keys sorted, indented), with a ``warnings`` array: what the other
-renderings say beside the tables. Those include the ``warnings`` a saved plan records
-itself (plays undo could not restore), so the array replaces the document's own.
+``plan -o`` writes (keys sorted, indented), checksum and all: saved to a file it applies
+as it is. Its ``warnings`` array already holds what the other renderings say beside the
+tables (``SavedPlan.notes``), since ``make_saved_plan`` records them there.
 """
 
 from __future__ import annotations
@@ -16,6 +16,6 @@ __all__ = ["render_json"]
 
 
 def render_json(view: PlanView) -> str:
-    """The saved-plan document with a ``warnings`` array, as indented, key-sorted JSON."""
+    """The saved-plan document, with its ``warnings``, as indented, key-sorted JSON."""
     document = {**view.document, "warnings": list(view.warnings)}
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -184,7 +184,7 @@ def plan_view(saved: SavedPlan) -> PlanView:
         summary=_summary(saved, clock),
         rules=tuple(RuleCount(r.name, r.plays_in_scope, r.deletions) for r in saved.rules),
         groups=_groups(saved, clock),
-        warnings=tuple(_warnings(saved)),
+        warnings=tuple(saved.notes()),
         document=saved.model_dump(mode="json"),
     )
 
@@ -327,20 +327,3 @@ def _summary(saved: SavedPlan, clock: _Clock) -> PlanSummary:
         first_removed=clock.show(deletions[0].watched_at) if deletions else None,
         last_removed=clock.show(deletions[-1].watched_at) if deletions else None,
     )
-
-
-def _warnings(saved: SavedPlan) -> list[str]:
-    warnings = [
-        f"rule {rule.name!r} matched nothing: check its scope and conditions for a typo."
-        for rule in saved.rules
-        if rule.deletions == 0
-    ]
-    if saved.account.username == "snapshot":
-        kind, _, name = saved.account.api_base.partition(":")
-        what = "Trakt's export" if kind == "export" else "the snapshot"
-        zone = f"; days in {saved.observed.timezone}" if saved.observed.timezone else ""
-        warnings.append(f"planned offline from {what} {name}, not the live account{zone}.")
-    unsafe = saved.unsafe_reason()
-    if unsafe is not None:
-        warnings.append(f"{unsafe}.")
-    return [*warnings, *saved.warnings]

@@ -17,6 +17,7 @@ _ENV_VARS = (
     "TRAKT_CLIENT_SECRET",
     "TRAKT_ACCESS_TOKEN",
     "TRAKT_PLAN_CONFIG_DIR",
+    "TRAKT_PLAN_CACHE_DIR",
     "TRAKT_PLAN_INSECURE_HTTP",
     "TRAKT_PLAN_READ_CONCURRENCY",
     "NO_COLOR",
@@ -32,6 +33,8 @@ def isolated_config(
         monkeypatch.delenv(name, raising=False)
     directory = tmp_path_factory.mktemp("config")
     monkeypatch.setenv("TRAKT_PLAN_CONFIG_DIR", str(directory))
+    # Catalogue facts are cached per test too, never in the user's cache dir.
+    monkeypatch.setenv("TRAKT_PLAN_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     # Rich must not guess a terminal width from the machine running the tests.
     monkeypatch.setenv("COLUMNS", "100")
     yield directory

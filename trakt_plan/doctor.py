@@ -8,14 +8,17 @@ the UI, the ``--json`` printer or the starter-plan writer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from trakt_plan.catalogfetch import CatalogueNeeds
 from trakt_plan.detect import Catalogue, find_accidents
 from trakt_plan.detect.report import DoctorReport, build_report
 from trakt_plan.errors import ConfigError, ExitStatus, ResolveError
 from trakt_plan.fsutil import atomic_write
+from trakt_plan.media import media_key
 from trakt_plan.runtime import Runtime
 from trakt_plan.trakt.models import HistoryItem, ResolvedScope
 from trakt_plan.workflow import check_timezone, choose_timezone
@@ -39,6 +42,7 @@ class DoctorOptions:
     snapshot: Path | None = None
     now: datetime | None = None
     timezone: str | None = None
+    refresh: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,48 @@ def _scope_label(scope: ResolvedScope | None) -> str:
     return f"{scope.type} {scope.trakt_id}" + (f" ({scope.title})" if scope.title else "")
 
 
+# Two plays of one episode further apart than this are never one playback reported twice.
+_CLOSE = timedelta(hours=4)
+
+
+def catalogue_needs(history: Sequence[HistoryItem]) -> CatalogueNeeds:
+    """Where a runtime or an air date can decide: shows and movies with a ``watch`` play,
+    and those played twice within a few hours."""
+    shows: set[int] = set()
+    movies: set[int] = set()
+    last: dict[object, datetime] = {}
+    for item in sorted(history, key=lambda item: item.watched_at):
+        key = media_key(item)
+        close = key in last and item.watched_at - last[key] <= _CLOSE
+        last[key] = item.watched_at
+        if item.action != "watch" and not close:
+            continue
+        if item.show is not None and item.show.ids.trakt is not None:
+            shows.add(item.show.ids.trakt)
+        elif item.movie is not None and item.movie.ids.trakt is not None:
+            movies.add(item.movie.ids.trakt)
+    return CatalogueNeeds(frozenset(shows), frozenset(movies))
+
+
+def _read_catalogue(rt: Runtime, options: DoctorOptions, source: _Source) -> Catalogue | None:
+    """The facts the detector can use; ``None`` (and a note) when some cannot be had."""
+    from trakt_plan.catalogfetch import read_facts
+
+    needs = catalogue_needs(source.history)
+    if not needs:
+        return None
+    opener = rt.public_client_opener() if options.snapshot is not None else rt.client
+    reads, missing = read_facts(needs, source.history, opener=opener, refresh=options.refresh)
+    if missing:
+        count = len(missing.shows) + len(missing.movies)
+        rt.ui.warn(
+            f"no runtimes or air dates for {count} shows and movies (not in the cache, and no "
+            "Trakt API app to read them): back-to-back and release-date marks not checked."
+        )
+        return None
+    return reads
+
+
 def run_doctor(
     rt: Runtime, options: DoctorOptions, *, catalogue: Catalogue | None = None
 ) -> ExitStatus:
@@ -138,6 +184,8 @@ def run_doctor(
         source = _from_snapshot(options.snapshot, options.reference, options.timezone)
     else:
         source = _from_account(rt, options.reference, options.timezone)
+    if catalogue is None:
+        catalogue = _read_catalogue(rt, options, source)
     findings = find_accidents(
         source.history, scope=source.scope, catalogue=catalogue, timezone=source.timezone
     )

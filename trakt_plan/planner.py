@@ -392,12 +392,17 @@ def _protected(
 
 
 def progress_after(
-    history: Sequence[HistoryItem], removed_ids: Collection[int]
+    history: Sequence[HistoryItem],
+    removed_ids: Collection[int],
+    season_ends: Mapping[int, Mapping[int, int]] | None = None,
 ) -> dict[int, ShowProgress]:
     """Per show trakt id: the furthest regular episode still watched once ``removed_ids`` go.
 
     ``last`` is the highest (season, number) left with season >= 1 (specials do not move a
-    show forward) and ``next_code`` the episode after it in the same season, as ``S03E17``.
+    show forward) and ``next_code`` the episode after it, as ``S03E17``. ``season_ends``
+    (per show, per season: its last episode number, from the catalogue) moves ``next_code``
+    past a season's last episode to the next season's first, or to ``None`` when the show
+    has no later episode; without it, ``next_code`` is the next number in the same season.
     Only shows with episode plays in ``history`` appear.
     """
     removed = removed_ids if isinstance(removed_ids, set | frozenset) else set(removed_ids)
@@ -415,9 +420,8 @@ def progress_after(
         # Several plays may share the furthest code; the latest one's episode object is used.
         furthest = max(regular, key=lambda p: (p.code, p.sort_key), default=None)
         last = furthest.item.episode if furthest is not None else None
-        next_code = None
-        if last is not None:
-            next_code = episode_code(last.season, last.number + 1)
+        ends = season_ends.get(show_id) if season_ends is not None else None
+        next_code = _next_code(last, ends) if last is not None else None
         progress[show_id] = ShowProgress(
             show=shows[show_id],
             last=last,
@@ -426,6 +430,14 @@ def progress_after(
             removed=len(plays) - len(kept),
         )
     return progress
+
+
+def _next_code(last: Episode, ends: Mapping[int, int] | None) -> str | None:
+    """The episode after ``last``: the same season's next unless ``ends`` says it ended."""
+    if ends is None or last.number < ends.get(last.season, last.number + 1):
+        return episode_code(last.season, last.number + 1)
+    later = sorted(season for season, end in ends.items() if season > last.season and end)
+    return episode_code(later[0], 1) if later else None
 
 
 def movies_kept(history: Sequence[HistoryItem], removed_ids: Collection[int]) -> dict[int, int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING
 
@@ -55,6 +56,7 @@ class Runtime:
         # The command that picks up where a Ctrl-C left off, once the command has one.
         self.resume_with: str | None = None
         self._client: TraktClient | None = None
+        self._public: TraktClient | None = None
         self._server: SandboxServer | None = None
         if options.verbose:
             logging.basicConfig(
@@ -115,7 +117,25 @@ class Runtime:
             self._client = open_client(settings, warn=self.ui.warn)
         return self._client
 
+    def public_client_opener(self) -> Callable[[], TraktClient] | None:
+        """Opens a client for Trakt's public endpoints (no login), or ``None`` without an app
+        id; the client is closed with the runtime."""
+        if not self.settings.sandbox and not self.settings.client_id:
+            return None
+
+        def open_public() -> TraktClient:
+            from trakt_plan.trakt.connect import open_public_client
+
+            if self._public is None:
+                self._public = open_public_client(self.live_settings())
+            return self._public
+
+        return open_public
+
     def close(self) -> None:
+        if self._public is not None:
+            self._public.close()
+            self._public = None
         if self._client is not None:
             self._client.close()
             self._client = None

@@ -76,6 +76,7 @@ def compute_plan(
     now: datetime | None = None,
 ) -> SavedPlan:
     """Load, resolve, fetch, plan: all `plan` does before printing (`30d ago` is from `now`)."""
+    from trakt_plan.catalogfetch import season_ends
     from trakt_plan.fetch import fetch_history
     from trakt_plan.resolve import resolve_offline, resolve_scopes
     from trakt_plan.snapshotfile import read_snapshot
@@ -110,6 +111,9 @@ def compute_plan(
     fetched_at = _now()
     result = build_plan(spec, resolved, history, timezone=zone)
     removed = {d.item.id for d in result.deletions}
+    # "Next up" from the cached catalogue of the shows that lose plays (never a request).
+    losing = {d.item.show.ids.trakt for d in result.deletions if d.item.show is not None}
+    ends = season_ends({show for show in losing if show is not None}, None)
     saved = make_saved_plan(
         result,
         spec=spec,
@@ -121,7 +125,7 @@ def compute_plan(
         last_activities=marks,
         fetched_at=fetched_at,
         created_at=fetched_at,
-        progress=progress_after(history, removed),
+        progress=progress_after(history, removed, ends),
         movies_kept=movies_kept(history, removed),
         timezone=f"{zone} ({origin})",
         history=history,

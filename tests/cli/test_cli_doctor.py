@@ -25,7 +25,7 @@ def export_of(cli, path: Path, timezone: str = "Europe/Paris") -> Path:
 
 
 def test_doctor_json_reports_the_demo_accidents_in_the_documented_shape(cli):
-    """On the demo account: the one-second mark and the double scrobble, with ids and rules."""
+    """On the demo account: one accident of each kind, with ids, evidence and rules."""
     run = cli("--sandbox", "doctor", "--json", "--now", NOW, "--days", "30")
 
     assert run.exit_code == 0, run.stderr
@@ -44,11 +44,19 @@ def test_doctor_json_reports_the_demo_accidents_in_the_documented_shape(cli):
     assert len(report["days"]) == 30
     assert report["days"][-1]["date"] == "2025-11-21"
     kinds = [finding["kind"] for finding in report["findings"]]
-    assert kinds[:2] == ["same_second", "double_play"]
+    assert kinds == [
+        "same_second",
+        "runtime_chain",
+        "at_release",
+        "double_play",
+        "double_play",
+        "flood",
+    ]
     bulk = report["findings"][0]
     assert sorted(bulk) == ["evidence", "first", "history_ids", "kind", "last", "rule"]
     assert bulk["rule"]["drop"] == {"same_timestamp": 3}
-    assert report["findings"][1]["show"]["title"] == "Breaking Bad"
+    assert report["findings"][1]["show"]["title"] == "Severance"
+    assert len(report["findings"][-1]["history_ids"]) == 210
 
 
 def test_doctor_exits_2_on_findings_with_detailed_exitcode(cli):

@@ -38,6 +38,12 @@ _Now = Annotated[
     str | None,
     typer.Option("--now", help="Report as of this instant, e.g. 2026-12-01T04:00:00Z."),
 ]
+_Refresh = Annotated[
+    bool,
+    typer.Option(
+        "--refresh-catalog", help="Read runtimes and air dates from Trakt, not the cache."
+    ),
+]
 _Zone = Annotated[
     str | None,
     typer.Option("--timezone", help="Count days here (default: the account's, else UTC)."),
@@ -55,6 +61,7 @@ def doctor(
     snapshot: _Snapshot = None,
     now: _Now = None,
     timezone: _Zone = None,
+    refresh_catalog: _Refresh = False,
 ) -> None:
     """Find the likely accidents of a scope and show the evidence: bulk, back-to-back and
     release-date marks, flood days, double plays.
@@ -73,6 +80,7 @@ def doctor(
         snapshot=snapshot,
         now=parse_now(now),
         timezone=timezone,
+        refresh=refresh_catalog,
     )
     status = run_doctor(rt, options)
     if status != ExitStatus.OK:

@@ -37,6 +37,12 @@ def _client_id(settings: Settings) -> str:
     return settings.client_id
 
 
+def open_public_client(settings: Settings) -> TraktClient:
+    """A client without a login, for Trakt's public catalogue endpoints (the app's id only)."""
+    http = httpx.Client(timeout=_TIMEOUT)
+    return TraktClient(http, api_base=settings.api_base, client_id=_client_id(settings))
+
+
 def open_client(settings: Settings, *, warn: Callable[[str], None]) -> TraktClient:
     """A client for ``settings``: TRAKT_ACCESS_TOKEN if set, else the saved login."""
     client_id = _client_id(settings)

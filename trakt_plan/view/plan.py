@@ -289,7 +289,9 @@ def _group(
     state = saved.summary.progress.get(trakt_id) if kind == "show" else None
     if state is not None:
         kept = state.kept
-        after = f"last {state.last or 'none'}, next {state.next or 'S01E01'}"
+        # No next with a last episode: the catalogue knows no later episode.
+        upcoming = state.next or ("S01E01" if state.last is None else "none aired yet")
+        after = f"last {state.last or 'none'}, next {upcoming}"
     kept_plays = next(
         (g.plays for g in saved.kept if g.type == kind and (g.trakt or 0) == trakt_id), ()
     )

@@ -1,0 +1,71 @@
+"""Runtimes and air dates: read for the shows that need them, once, then from the disk cache."""
+
+from __future__ import annotations
+
+import json
+
+from trakt_plan.catalogcache import CatalogueCache, EpisodeEntry, ShowEntry
+
+NOW = "2026-12-01T04:00:00Z"
+
+
+def catalogue_requests(server) -> list[str]:
+    """The emulator's catalogue reads so far (the ``extended=full`` ones)."""
+    return [target for _, target, _ in server.stats.log if "extended=full" in target]
+
+
+def test_a_second_doctor_reads_no_catalogue_and_refresh_reads_it_again(account_cli, server):
+    """The first run reads the shows with marks; the second nothing; --refresh-catalog again."""
+    first = account_cli("doctor", "--json", "--now", NOW)
+    after_first = catalogue_requests(server)
+    second = account_cli("doctor", "--json", "--now", NOW)
+    after_second = catalogue_requests(server)
+    refreshed = account_cli("doctor", "--json", "--now", NOW, "--refresh-catalog")
+
+    assert (first.exit_code, second.exit_code, refreshed.exit_code) == (0, 0, 0), first.stderr
+    assert after_first
+    assert "/shows/1394/seasons?extended=full%2Cepisodes" in after_first
+    assert after_second == after_first
+    assert len(catalogue_requests(server)) == 2 * len(after_first)
+    assert json.loads(second.stdout)["findings"] == json.loads(first.stdout)["findings"]
+
+
+def episode_id(code: tuple[int, int]) -> int:
+    return 9000 + 100 * code[0] + code[1]
+
+
+def aos_play(history_id: int, code: tuple[int, int], at: str, action: str) -> dict:
+    season, number = code
+    return {
+        "id": history_id,
+        "watched_at": at,
+        "action": action,
+        "type": "episode",
+        "show": {"title": "Marvel's Agents of S.H.I.E.L.D.", "year": 2013, "ids": {"trakt": 1394}},
+        "episode": {
+            "season": season,
+            "number": number,
+            "ids": {"trakt": 9000 + 100 * season + number},
+        },
+    }
+
+
+def test_next_up_after_a_finale_is_the_next_seasons_premiere_when_the_cache_knows(cli, tmp_path):
+    """With AoS's seasons cached, removing a bulk mark after S03E22 leaves S04E01 next up."""
+    cache = CatalogueCache()
+    episodes = {
+        9000 + 100 * s + n: EpisodeEntry(s, n, 45, None) for s in (3, 4) for n in range(1, 23)
+    }
+    cache.save_show(1394, ShowEntry(45, episodes))
+    rows = [aos_play(1, (3, 22), "2026-01-01T20:00:00.000Z", "scrobble")]
+    rows += [aos_play(10 + n, (5, n), "2026-02-01T20:00:00.000Z", "watch") for n in (1, 2, 3)]
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(json.dumps(rows))
+    plan = tmp_path / "bulk.yaml"
+    plan.write_text("version: 1\nrules:\n  - {name: b, show: 1394, drop: {same_timestamp: 3}}\n")
+
+    run = cli("plan", str(plan), "--snapshot", str(snapshot), "--json")
+
+    assert run.exit_code == 0, run.stderr
+    progress = json.loads(run.stdout)["summary"]["progress"]["1394"]
+    assert (progress["last"], progress["next"]) == ("S03E22", "S04E01")

@@ -1,0 +1,253 @@
+"""Read runtimes and air dates: from the disk cache, else from Trakt, a few at once.
+
+Runtime- and release-based checks need, for the shows and movies they look at, each
+episode's runtime and first air time (one seasons read per show, ``extended=full``), the
+show's runtime when an episode has none, and each movie's runtime and release date.
+:class:`PendingCatalogue` reads only what the cache lacks (everything with ``refresh``),
+beside other reads on the same pool, saves what it read, and hands back
+:class:`CatalogueReads`, which answers runtime and release questions by Trakt id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol, TypeVar
+
+from trakt_plan.catalogcache import CatalogueCache, EpisodeEntry, MovieEntry, ShowEntry
+from trakt_plan.trakt.models import CatalogMovie, CatalogSeason, CatalogShow, HistoryItem
+
+__all__ = [
+    "CatalogueClient",
+    "CatalogueNeeds",
+    "CatalogueReads",
+    "PendingCatalogue",
+    "read_facts",
+    "season_ends",
+]
+
+# Shows read at once beside the history's own paging (which the client bounds itself).
+_WORKERS = 4
+_E = TypeVar("_E", ShowEntry, MovieEntry)
+
+
+class CatalogueClient(Protocol):
+    """The catalogue reads of ``TraktClient`` (tests pass small fakes)."""
+
+    def show_seasons(self, ref: str | int) -> list[CatalogSeason]: ...
+
+    def show_details(self, ref: str | int) -> CatalogShow: ...
+
+    def movie_details(self, ref: str | int) -> CatalogMovie: ...
+
+
+def _show_entry(client: CatalogueClient, show_id: int) -> ShowEntry:
+    """A show's episodes with their code, runtime and first air time, and the show's own
+    runtime when an episode lacks one (a second read, skipped when none does)."""
+    episodes = {
+        episode.ids.trakt: EpisodeEntry(
+            episode.season,
+            episode.number,
+            episode.runtime,
+            episode.first_aired.isoformat() if episode.first_aired else None,
+        )
+        for season in client.show_seasons(show_id)
+        for episode in season.episodes
+        if episode.ids.trakt is not None
+    }
+    complete = all(entry.runtime for entry in episodes.values())
+    runtime = None if complete else client.show_details(show_id).runtime
+    return ShowEntry(runtime, episodes)
+
+
+def _movie_entry(client: CatalogueClient, movie_id: int) -> MovieEntry:
+    details = client.movie_details(movie_id)
+    released = details.released.isoformat() if details.released else None
+    return MovieEntry(details.runtime, released)
+
+
+@dataclass(frozen=True)
+class CatalogueNeeds:
+    """The shows and movies whose facts a plan needs, by Trakt id."""
+
+    shows: frozenset[int] = frozenset()
+    movies: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.shows or self.movies)
+
+    @classmethod
+    def of_history(cls, history: Iterable[HistoryItem], kinds: Collection[str]) -> CatalogueNeeds:
+        """The shows (for ``all``/``episodes``) and movies (``all``/``movies``) played."""
+        want_shows = bool({"all", "episodes"} & set(kinds))
+        want_movies = bool({"all", "movies"} & set(kinds))
+        shows: set[int] = set()
+        movies: set[int] = set()
+        for item in history:
+            if want_shows and item.show is not None and item.show.ids.trakt is not None:
+                shows.add(item.show.ids.trakt)
+            elif want_movies and item.movie is not None and item.movie.ids.trakt is not None:
+                movies.add(item.movie.ids.trakt)
+        return cls(frozenset(shows), frozenset(movies))
+
+
+@dataclass
+class CatalogueReads:
+    """What one run read: facts by Trakt id, and how many came from Trakt, not the cache.
+
+    Answers the questions runtime- and release-based checks ask (the shape of the planner's
+    catalogue value): an episode's runtime, else its show's; when it aired.
+    """
+
+    shows: dict[int, ShowEntry]
+    movies: dict[int, MovieEntry]
+    fetched: int = 0
+    _episodes: dict[int, EpisodeEntry] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for show in self.shows.values():
+            self._episodes.update(show.episodes)
+
+    def episode_runtime(self, episode_id: int | None, show_id: int | None) -> timedelta | None:
+        """The episode's runtime, else its show's, else ``None``."""
+        entry = self._episodes.get(episode_id) if episode_id is not None else None
+        minutes = entry.runtime if entry is not None else None
+        if not minutes and show_id is not None and show_id in self.shows:
+            minutes = self.shows[show_id].runtime
+        return timedelta(minutes=minutes) if minutes else None
+
+    def movie_runtime(self, movie_id: int | None) -> timedelta | None:
+        """The movie's runtime, or ``None``."""
+        entry = self.movies.get(movie_id) if movie_id is not None else None
+        return timedelta(minutes=entry.runtime) if entry and entry.runtime else None
+
+    def episode_release(self, episode_id: int | None) -> datetime | None:
+        """When the episode first aired, or ``None``."""
+        entry = self._episodes.get(episode_id) if episode_id is not None else None
+        aired = entry.first_aired if entry is not None else None
+        return datetime.fromisoformat(aired).astimezone(UTC) if aired else None
+
+    def movie_release(self, movie_id: int | None) -> datetime | None:
+        """The movie's release date at 00:00:00Z, or ``None``."""
+        entry = self.movies.get(movie_id) if movie_id is not None else None
+        if entry is None or not entry.released:
+            return None
+        return datetime.combine(date.fromisoformat(entry.released), time(0), tzinfo=UTC)
+
+
+class PendingCatalogue:
+    """Catalogue reads started on a pool; :meth:`collect` waits for them once plays are in."""
+
+    def __init__(
+        self,
+        client: CatalogueClient,
+        cache: CatalogueCache,
+        pool: Executor,
+        *,
+        refresh: bool = False,
+    ) -> None:
+        self.client, self.cache, self.pool, self.refresh = client, cache, pool, refresh
+        self.shows: dict[int, ShowEntry] = {}
+        self.movies: dict[int, MovieEntry] = {}
+        self.show_reads: dict[int, Future[ShowEntry]] = {}
+        self.movie_reads: dict[int, Future[MovieEntry]] = {}
+
+    def start(self, needs: CatalogueNeeds) -> None:
+        """Take what the cache has; submit reads for the rest."""
+        for show_id in sorted(needs.shows - set(self.shows)):
+            cached = None if self.refresh else self.cache.show(show_id)
+            if cached is not None:
+                self.shows[show_id] = cached
+            elif show_id not in self.show_reads:
+                self.show_reads[show_id] = self.pool.submit(_show_entry, self.client, show_id)
+        for movie_id in sorted(needs.movies - set(self.movies)):
+            found = None if self.refresh else self.cache.movie(movie_id)
+            if found is not None:
+                self.movies[movie_id] = found
+            elif movie_id not in self.movie_reads:
+                self.movie_reads[movie_id] = self.pool.submit(_movie_entry, self.client, movie_id)
+
+    def collect(self, history: Sequence[HistoryItem], kinds: Collection[str]) -> CatalogueReads:
+        """Every fact the plan needs: the history's own shows and movies for ``kinds``, and
+        the shows whose cached facts lack an episode played since (read again)."""
+        self.start(CatalogueNeeds.of_history(history, kinds))
+        for show_id, episode_ids in _played(history).items():
+            cached = self.shows.get(show_id)
+            if cached is not None and any(e not in cached.episodes for e in episode_ids):
+                del self.shows[show_id]
+                self.show_reads[show_id] = self.pool.submit(_show_entry, self.client, show_id)
+        for show_id, show in self.show_reads.items():
+            self.shows[show_id] = show.result()
+            self.cache.save_show(show_id, self.shows[show_id])
+        for movie_id, movie in self.movie_reads.items():
+            self.movies[movie_id] = movie.result()
+            self.cache.save_movie(movie_id, self.movies[movie_id])
+        fetched = len(self.show_reads) + len(self.movie_reads)
+        self.show_reads, self.movie_reads = {}, {}
+        return CatalogueReads(self.shows, self.movies, fetched)
+
+
+def _played(history: Sequence[HistoryItem]) -> dict[int, set[int]]:
+    played: dict[int, set[int]] = {}
+    for item in history:
+        show_id = item.show.ids.trakt if item.show is not None else None
+        episode_id = item.episode.ids.trakt if item.episode is not None else None
+        if show_id is not None and episode_id is not None:
+            played.setdefault(show_id, set()).add(episode_id)
+    return played
+
+
+def season_ends(
+    show_ids: Iterable[int], reads: CatalogueReads | None, cache: CatalogueCache | None = None
+) -> dict[int, dict[int, int]]:
+    """Per show, per season: the number of its last episode (for "next up").
+
+    From the plan's catalogue reads, else from the disk cache (never a request); shows known
+    to neither are left out.
+    """
+    cache = cache or CatalogueCache()
+    ends: dict[int, dict[int, int]] = {}
+    for show_id in show_ids:
+        entry = reads.shows.get(show_id) if reads is not None else None
+        entry = entry or cache.show(show_id)
+        if entry is None:
+            continue
+        seasons: dict[int, int] = {}
+        for episode in entry.episodes.values():
+            seasons[episode.season] = max(seasons.get(episode.season, 0), episode.number)
+        ends[show_id] = seasons
+    return ends
+
+
+def read_facts(
+    needs: CatalogueNeeds,
+    history: Sequence[HistoryItem],
+    *,
+    opener: Callable[[], CatalogueClient] | None,
+    refresh: bool = False,
+    cache: CatalogueCache | None = None,
+) -> tuple[CatalogueReads, CatalogueNeeds]:
+    """The facts of ``needs`` from the cache, the rest from a client ``opener`` opens.
+
+    Returns the facts and what could not be had (everything the cache lacks when there is
+    no ``opener``: no Trakt API app to read it with).
+    """
+    cache = cache or CatalogueCache()
+    shows = {} if refresh else _cached(needs.shows, cache.show)
+    movies = {} if refresh else _cached(needs.movies, cache.movie)
+    missing = CatalogueNeeds(needs.shows - set(shows), needs.movies - set(movies))
+    if not missing or opener is None:
+        return CatalogueReads(shows, movies, 0), missing
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        pending = PendingCatalogue(opener(), cache, pool, refresh=refresh)
+        pending.start(missing)
+        reads = pending.collect(history, ())
+    both = CatalogueReads({**shows, **reads.shows}, {**movies, **reads.movies}, reads.fetched)
+    return both, CatalogueNeeds()
+
+
+def _cached(ids: Iterable[int], read: Callable[[int], _E | None]) -> dict[int, _E]:
+    found = {trakt_id: read(trakt_id) for trakt_id in ids}
+    return {trakt_id: entry for trakt_id, entry in found.items() if entry is not None}

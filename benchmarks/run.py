@@ -644,8 +644,16 @@ def bench_scale(work: Path) -> list[Figure]:
     ]
 
 
+def bench_catalogue(work: Path) -> list[Figure]:
+    from catalogue import bench_catalogue as measure
+
+    figures: list[Figure] = measure(work, figure=Figure, cli_env=cli_env, run_cli=run_cli)
+    return figures
+
+
 SECTIONS: dict[str, Callable[[Path], list[Figure]]] = {
     "plan": bench_plan,
+    "catalogue": bench_catalogue,
     "apply": bench_apply,
     "reads": bench_reads,
     "pacing": bench_pacing,

@@ -5,18 +5,19 @@ episode's runtime and first air time (one seasons read per show, ``extended=full
 show's runtime when an episode has none, and each movie's runtime and release date.
 :class:`PendingCatalogue` reads only what the cache lacks (everything with ``refresh``),
 beside other reads on the same pool, saves what it read, and hands back
-:class:`CatalogueReads`, which answers runtime and release questions by Trakt id.
+:class:`CatalogueReads`, whose :meth:`~CatalogueReads.catalogue` is the planner's value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Protocol, TypeVar
 
 from trakt_plan.catalogcache import CatalogueCache, EpisodeEntry, MovieEntry, ShowEntry
+from trakt_plan.catalogue import Catalogue, EpisodeFacts, MovieFacts
 from trakt_plan.trakt.models import CatalogMovie, CatalogSeason, CatalogShow, HistoryItem
 
 __all__ = [
@@ -93,48 +94,37 @@ class CatalogueNeeds:
         return cls(frozenset(shows), frozenset(movies))
 
 
-@dataclass
+@dataclass(frozen=True)
 class CatalogueReads:
-    """What one run read: facts by Trakt id, and how many came from Trakt, not the cache.
+    """What one run read: the cached entries by Trakt id, and how many came from Trakt.
 
-    Answers the questions runtime- and release-based checks ask (the shape of the planner's
-    catalogue value): an episode's runtime, else its show's; when it aired.
+    The entries keep what the cache keeps (episode codes too, for "next up");
+    :meth:`catalogue` turns them into the value the planner and the detector read.
     """
 
     shows: dict[int, ShowEntry]
     movies: dict[int, MovieEntry]
     fetched: int = 0
-    _episodes: dict[int, EpisodeEntry] = field(default_factory=dict, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        for show in self.shows.values():
-            self._episodes.update(show.episodes)
+    def catalogue(self) -> Catalogue:
+        """The facts as the planner's :class:`Catalogue` (runtimes in minutes, aware UTC)."""
+        episodes = {
+            episode_id: EpisodeFacts(entry.runtime, _aired(entry.first_aired))
+            for show in self.shows.values()
+            for episode_id, entry in show.episodes.items()
+        }
+        movies = {
+            movie_id: MovieFacts(
+                entry.runtime, date.fromisoformat(entry.released) if entry.released else None
+            )
+            for movie_id, entry in self.movies.items()
+        }
+        shows = {show_id: entry.runtime for show_id, entry in self.shows.items()}
+        return Catalogue(episodes=episodes, shows=shows, movies=movies)
 
-    def episode_runtime(self, episode_id: int | None, show_id: int | None) -> timedelta | None:
-        """The episode's runtime, else its show's, else ``None``."""
-        entry = self._episodes.get(episode_id) if episode_id is not None else None
-        minutes = entry.runtime if entry is not None else None
-        if not minutes and show_id is not None and show_id in self.shows:
-            minutes = self.shows[show_id].runtime
-        return timedelta(minutes=minutes) if minutes else None
 
-    def movie_runtime(self, movie_id: int | None) -> timedelta | None:
-        """The movie's runtime, or ``None``."""
-        entry = self.movies.get(movie_id) if movie_id is not None else None
-        return timedelta(minutes=entry.runtime) if entry and entry.runtime else None
-
-    def episode_release(self, episode_id: int | None) -> datetime | None:
-        """When the episode first aired, or ``None``."""
-        entry = self._episodes.get(episode_id) if episode_id is not None else None
-        aired = entry.first_aired if entry is not None else None
-        return datetime.fromisoformat(aired).astimezone(UTC) if aired else None
-
-    def movie_release(self, movie_id: int | None) -> datetime | None:
-        """The movie's release date at 00:00:00Z, or ``None``."""
-        entry = self.movies.get(movie_id) if movie_id is not None else None
-        if entry is None or not entry.released:
-            return None
-        return datetime.combine(date.fromisoformat(entry.released), time(0), tzinfo=UTC)
+def _aired(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text).astimezone(UTC) if text else None
 
 
 class PendingCatalogue:

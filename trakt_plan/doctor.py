@@ -164,7 +164,7 @@ def _read_catalogue(rt: Runtime, options: DoctorOptions, source: _Source) -> Cat
             "Trakt API app to read them): back-to-back and release-date marks not checked."
         )
         return None
-    return reads
+    return reads.catalogue()
 
 
 def run_doctor(

@@ -29,6 +29,9 @@ from trakt_plan.view.plan import plan_view
 
 if TYPE_CHECKING:
     from trakt_plan.apply.engine import ApplyReport
+    from trakt_plan.catalogfetch import CatalogueReads
+    from trakt_plan.spec.model import PlanSpec, ScopeRef
+    from trakt_plan.trakt.models import HistoryItem, ResolvedScope
 
 # Asks a person a yes/no question (the CLI's prompt, or yes under --yes).
 Confirm = Callable[[str], bool]
@@ -67,6 +70,25 @@ def check_output_path(path: Path, *, spec_path: Path | None = None) -> None:
         )
 
 
+@dataclass(frozen=True)
+class _Read:
+    """What planning read: the plays, the catalogue facts, and whose they are."""
+
+    spec: PlanSpec
+    resolved: dict[ScopeRef, ResolvedScope]
+    history: list[HistoryItem]
+    reads: CatalogueReads | None
+    username: str
+    api_base: str
+    marks: dict[str, str | None]
+    zone: str
+    origin: str
+
+
+# When relative dates resolve, the --timezone option, and whether to bypass the catalogue cache.
+_When = tuple[datetime | None, str | None, bool]
+
+
 def compute_plan(
     rt: Runtime,
     spec_path: Path,
@@ -74,12 +96,13 @@ def compute_plan(
     snapshot: Path | None = None,
     timezone: str | None = None,
     now: datetime | None = None,
+    refresh_catalog: bool = False,
 ) -> SavedPlan:
-    """Load, resolve, fetch, plan: all `plan` does before printing (`30d ago` is from `now`)."""
+    """Load, resolve, fetch, plan: all `plan` does before printing (`30d ago` is from `now`).
+
+    Runtimes and air dates come from the disk cache unless ``refresh_catalog``.
+    """
     from trakt_plan.catalogfetch import season_ends
-    from trakt_plan.fetch import fetch_history
-    from trakt_plan.resolve import resolve_offline, resolve_scopes
-    from trakt_plan.snapshotfile import read_snapshot
     from trakt_plan.spec.load import load_spec
 
     # Validation first: a bad plan never costs a request.
@@ -87,50 +110,76 @@ def compute_plan(
     if timezone is not None:
         check_timezone(timezone)
     source = spec_path.read_bytes()
+    when = (now, timezone, refresh_catalog)
     if snapshot is not None:
-        read = read_snapshot(snapshot)
-        history = read.history
-        resolved = resolve_offline(spec, history, source=spec_path)
-        kind = "export" if read.export else "snapshot"
-        username, api_base = "snapshot", f"{kind}:{snapshot.name}"
-        activities = read.last_activities
-        marks = activities.history_marks() if activities is not None else {}
-        zone, origin = choose_timezone(timezone, read.timezone, "the export's account settings")
-        spec = spec.resolve_dates(now=now or _now(), timezone=zone, source=str(spec_path))
+        read = _read_snapshot(rt, spec, spec_path, snapshot, when)
     else:
-        client = rt.client()
-        account = client.user_settings()
-        username, api_base = account.user.username, rt.api_label
-        zone, origin = choose_timezone(timezone, account.account.timezone, "the account's settings")
-        spec = spec.resolve_dates(now=now or _now(), timezone=zone, source=str(spec_path))
-        # Read the marks before the history: a change while we page shows up as drift later.
-        marks = client.last_activities().history_marks()
-        resolved = resolve_scopes(spec, client, source=spec_path)
-        with rt.ui.pages("Reading history") as on_page:
-            history = fetch_history(client, spec, resolved, on_page=on_page)
+        read = _read_account(rt, spec, spec_path, when)
     fetched_at = _now()
-    result = build_plan(spec, resolved, history, timezone=zone)
+    catalogue = read.reads.catalogue() if read.reads is not None else None
+    result = build_plan(
+        read.spec, read.resolved, read.history, timezone=read.zone, catalogue=catalogue
+    )
     removed = {d.item.id for d in result.deletions}
-    # "Next up" from the cached catalogue of the shows that lose plays (never a request).
+    # "Next up" from the catalogue read, else the cache, of the shows that lose plays.
     losing = {d.item.show.ids.trakt for d in result.deletions if d.item.show is not None}
-    ends = season_ends({show for show in losing if show is not None}, None)
-    saved = make_saved_plan(
+    ends = season_ends({show for show in losing if show is not None}, read.reads)
+    return make_saved_plan(
         result,
-        spec=spec,
-        resolved=resolved,
+        spec=read.spec,
+        resolved=read.resolved,
         source_path=str(spec_path),
         source_text=source,
-        username=username,
-        api_base=api_base,
-        last_activities=marks,
+        username=read.username,
+        api_base=read.api_base,
+        last_activities=read.marks,
         fetched_at=fetched_at,
         created_at=fetched_at,
-        progress=progress_after(history, removed, ends),
-        movies_kept=movies_kept(history, removed),
-        timezone=f"{zone} ({origin})",
-        history=history,
+        progress=progress_after(read.history, removed, ends),
+        movies_kept=movies_kept(read.history, removed),
+        timezone=f"{read.zone} ({read.origin})",
+        history=read.history,
     )
-    return saved
+
+
+def _read_snapshot(
+    rt: Runtime, spec: PlanSpec, spec_path: Path, snapshot: Path, when: _When
+) -> _Read:
+    from trakt_plan.catalogplan import offline_catalogue
+    from trakt_plan.resolve import resolve_offline
+    from trakt_plan.snapshotfile import read_snapshot
+
+    now, timezone, refresh = when
+    read = read_snapshot(snapshot)
+    resolved = resolve_offline(spec, read.history, source=spec_path)
+    kind = "export" if read.export else "snapshot"
+    activities = read.last_activities
+    marks = activities.history_marks() if activities is not None else {}
+    zone, origin = choose_timezone(timezone, read.timezone, "the export's account settings")
+    spec = spec.resolve_dates(now=now or _now(), timezone=zone, source=str(spec_path))
+    reads = offline_catalogue(
+        spec, resolved, read.history, client=rt.public_client_opener(), refresh=refresh
+    )
+    label = f"{kind}:{snapshot.name}"
+    return _Read(spec, resolved, read.history, reads, "snapshot", label, marks, zone, origin)
+
+
+def _read_account(rt: Runtime, spec: PlanSpec, spec_path: Path, when: _When) -> _Read:
+    from trakt_plan.catalogplan import fetch_for_plan
+    from trakt_plan.resolve import resolve_scopes
+
+    now, timezone, refresh = when
+    client = rt.client()
+    account = client.user_settings()
+    zone, origin = choose_timezone(timezone, account.account.timezone, "the account's settings")
+    spec = spec.resolve_dates(now=now or _now(), timezone=zone, source=str(spec_path))
+    # Read the marks before the history: a change while we page shows up as drift later.
+    marks = client.last_activities().history_marks()
+    resolved = resolve_scopes(spec, client, source=spec_path)
+    with rt.ui.pages("Reading history") as on_page:
+        history, reads = fetch_for_plan(client, spec, resolved, on_page=on_page, refresh=refresh)
+    username = account.user.username
+    return _Read(spec, resolved, history, reads, username, rt.api_label, marks, zone, origin)
 
 
 def choose_timezone(option: str | None, found: str | None, where: str) -> tuple[str, str]:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from trakt_plan.catalogcache import CatalogueCache, EpisodeEntry, ShowEntry
+from trakt_plan.sandbox import SandboxServer
 
 NOW = "2026-12-01T04:00:00Z"
 
@@ -69,3 +73,95 @@ def test_next_up_after_a_finale_is_the_next_seasons_premiere_when_the_cache_know
     assert run.exit_code == 0, run.stderr
     progress = json.loads(run.stdout)["summary"]["progress"]["1394"]
     assert (progress["last"], progress["next"]) == ("S03E22", "S04E01")
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def sandboxes_started(monkeypatch) -> list[SandboxServer]:
+    """The emulators `--sandbox` starts, one per command, so a test can read their logs."""
+    from trakt_plan.sandbox import runner
+
+    started: list[SandboxServer] = []
+    real = runner.open_sandbox
+
+    def recording(*args, **kwargs) -> SandboxServer:
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(runner, "open_sandbox", recording)
+    return started
+
+
+def test_the_example_plans_find_the_demo_marks_and_a_second_plan_reads_no_catalogue(
+    cli, sandboxes_started
+):
+    """The runtime and release examples find Severance's 13 and Abbott's 4 marks, once."""
+    examples = [
+        REPO / "plans" / name for name in ("back-to-back-marks.yaml", "release-date-marks.yaml")
+    ]
+
+    first = [cli("--sandbox", "plan", str(path), "--json") for path in examples]
+    second = [cli("--sandbox", "plan", str(path), "--json") for path in examples]
+
+    assert [run.exit_code for run in first + second] == [0, 0, 0, 0], first[0].stderr
+    chain, release = (json.loads(run.stdout)["deletions"] for run in first)
+    assert list(range(10000000253, 10000000266)) == sorted(d["history_id"] for d in chain)
+    assert {"Severance"} == {d["show"]["title"] for d in chain}
+    assert list(range(10000000275, 10000000279)) == sorted(d["history_id"] for d in release)
+    assert {"Abbott Elementary"} == {d["show"]["title"] for d in release}
+    assert [json.loads(run.stdout)["deletions"] for run in second] == [chain, release]
+    assert len(sandboxes_started) == 4
+    assert [t for s in sandboxes_started[2:] for t in catalogue_requests(s)] == []
+    assert [t for s in sandboxes_started[:2] for t in catalogue_requests(s)] != []
+
+
+CHAINS = """\
+version: 1
+rules:
+  - name: back-to-back
+    show: 1394
+    drop: {runtime_chain: 3, action: watch}
+"""
+
+
+def test_a_second_plan_reads_no_catalogue_and_refresh_reads_it_again(account_cli, server, tmp_path):
+    """The first plan reads AoS's seasons; the second nothing; --refresh-catalog reads again."""
+    plan = tmp_path / "chains.yaml"
+    plan.write_text(CHAINS)
+
+    first = account_cli("plan", str(plan), "--json")
+    after_first = catalogue_requests(server)
+    second = account_cli("plan", str(plan), "--json")
+    after_second = catalogue_requests(server)
+    refreshed = account_cli("plan", str(plan), "--json", "--refresh-catalog")
+
+    assert (first.exit_code, second.exit_code, refreshed.exit_code) == (0, 0, 0), first.stderr
+    assert after_first == ["/shows/1394/seasons?extended=full%2Cepisodes"]
+    assert after_second == after_first
+    assert len(catalogue_requests(server)) == 2
+    assert json.loads(second.stdout)["deletions"] == json.loads(first.stdout)["deletions"]
+
+
+def test_a_plan_without_runtime_conditions_reads_no_catalogue(account_cli, server, tmp_path):
+    """A same_timestamp plan never asks for runtimes."""
+    plan = tmp_path / "bulk.yaml"
+    plan.write_text("version: 1\nrules:\n  - {name: b, history: all, drop: {same_timestamp: 3}}\n")
+
+    assert account_cli("plan", str(plan), "--json").exit_code == 0
+    assert catalogue_requests(server) == []
+
+
+def test_a_snapshot_plan_without_cached_runtimes_names_the_shows(cli, tmp_path):
+    """Offline, with no cached runtimes and no API app, the error names the show it needs."""
+    snapshot = tmp_path / "snapshot.json"
+    snapshot.write_text(cli("--sandbox", "history", "all", "--json").stdout)
+    plan = tmp_path / "chains.yaml"
+    plan.write_text(CHAINS)
+
+    run = cli("plan", str(plan), "--snapshot", str(snapshot))
+
+    assert run.exit_code == 1
+    assert "need the runtimes and air dates of Marvel's Agents of S.H.I.E.L.D." in run.stderr
+    assert "Traceback" not in run.stderr

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import re
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tests.support import REPO
 from tests.support.transcripts import read_recipes
+from trakt_plan.catalogue import Catalogue, EpisodeFacts, MovieFacts
 from trakt_plan.planner import build_plan
 from trakt_plan.resolve import resolve_offline
 from trakt_plan.sandbox import demo_state
 from trakt_plan.spec.load import load_spec_text
+from trakt_plan.timefmt import parse_trakt_time
 from trakt_plan.trakt.models import HistoryItem
 
 DOCS = REPO / "docs"
@@ -112,14 +115,31 @@ def test_every_cookbook_plan_has_a_transcript_saying_what_it_removes():
     assert sorted(announced_deletions(COOKBOOK)) == sorted(names)
 
 
+def demo_catalogue() -> Catalogue:
+    """The demo's runtimes and release dates, as `plan` reads them from the emulator."""
+    catalog = demo_state().catalog
+    episodes = {
+        episode.trakt: EpisodeFacts(episode.runtime, parse_trakt_time(episode.first_aired))
+        for episode in catalog.all_episodes()
+    }
+    movies = {
+        movie.trakt: MovieFacts(movie.runtime, date.fromisoformat(movie.released))
+        for movie in catalog.movies.values()
+    }
+    shows = {show.trakt: show.runtime for show in catalog.shows.values()}
+    return Catalogue(episodes=episodes, shows=shows, movies=movies)
+
+
 def test_each_cookbook_recipe_removes_what_the_cookbook_says():
     """Planned offline over the demo account, each recipe removes what its transcript shows."""
     history = [HistoryItem.model_validate(row) for row in demo_state().history()]
+    catalogue = demo_catalogue()
     removed = {}
     for _line, block in yaml_blocks(COOKBOOK):
         name = block.splitlines()[0].lstrip("# ").strip()
         spec = load_spec_text(block, name)
-        result = build_plan(spec, resolve_offline(spec, history), history, timezone=DEMO_TIMEZONE)
+        resolved = resolve_offline(spec, history)
+        result = build_plan(spec, resolved, history, timezone=DEMO_TIMEZONE, catalogue=catalogue)
         removed[name] = len(result.deletions)
 
     assert removed == announced_deletions(COOKBOOK)

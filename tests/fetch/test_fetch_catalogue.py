@@ -89,7 +89,7 @@ def test_a_second_plan_reads_no_catalogue(tmp_path):
     assert asked == ["movie 12601", "seasons 1394", "show 1394"]
     assert sorted(trakt.calls) == asked
     assert (first.fetched, second.fetched) == (2, 0)
-    catalogue = second
+    catalogue = second.catalogue()
     assert catalogue.episode_runtime(101, 1394) == timedelta(minutes=42)
     assert catalogue.episode_runtime(102, 1394) == timedelta(minutes=45)
     assert catalogue.episode_release(102) == AIRED + timedelta(weeks=2)

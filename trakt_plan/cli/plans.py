@@ -62,6 +62,29 @@ def validate(
         rt.ui.info(f"To be resolved online when planning: {listed}.")
 
 
+_Timezone = Annotated[
+    str | None,
+    typer.Option(
+        "--timezone",
+        help="Timezone for per-day rules (default: the account's or the export's, else UTC).",
+    ),
+]
+_Now = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="Resolve relative dates (30d ago, today) at this instant, e.g. "
+        "2026-12-01T04:00:00Z (default: when the history is read).",
+    ),
+]
+_RefreshCatalog = Annotated[
+    bool,
+    typer.Option(
+        "--refresh-catalog", help="Read runtimes and air dates from Trakt, not the disk cache."
+    ),
+]
+
+
 def plan(
     rt: Runtime,
     spec_path: Annotated[Path, typer.Argument(help="The plan YAML.", metavar="PLAN.yaml")],
@@ -86,21 +109,9 @@ def plan(
             help="Plan offline from `history all --json` output or Trakt's export ZIP.",
         ),
     ] = None,
-    timezone: Annotated[
-        str | None,
-        typer.Option(
-            "--timezone",
-            help="Timezone for per-day rules (default: the account's or the export's, else UTC).",
-        ),
-    ] = None,
-    now: Annotated[
-        str | None,
-        typer.Option(
-            "--now",
-            help="Resolve relative dates (30d ago, today) at this instant, e.g. "
-            "2026-12-01T04:00:00Z (default: when the history is read).",
-        ),
-    ] = None,
+    timezone: _Timezone = None,
+    now: _Now = None,
+    refresh_catalog: _RefreshCatalog = False,
 ) -> None:
     """Compute the exact plays a plan removes, show them, and optionally save the plan.
 
@@ -114,7 +125,14 @@ def plan(
         check_output_path(plan_path, spec_path=spec_path)
     from trakt_plan.doctor import parse_now
 
-    saved = compute_plan(rt, spec_path, snapshot=snapshot, timezone=timezone, now=parse_now(now))
+    saved = compute_plan(
+        rt,
+        spec_path,
+        snapshot=snapshot,
+        timezone=timezone,
+        now=parse_now(now),
+        refresh_catalog=refresh_catalog,
+    )
     if plan_path is not None:
         saved = save_plan(plan_path, saved, notify=rt.ui.info)
     _print_plan(rt, saved, chosen)

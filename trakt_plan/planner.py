@@ -35,6 +35,7 @@ from trakt_plan.trakt.models import Episode, HistoryItem, ResolvedScope, Show
 __all__ = [
     "Deletion",
     "PlanResult",
+    "PlayIndex",
     "RuleOutcome",
     "ShowProgress",
     "build_plan",
@@ -145,8 +146,12 @@ class _Play:
 _SORT_KEY = attrgetter("us", "id")
 
 
-class _Index:
-    """The history sorted by (watched_at, id), indexed once by show and by movie."""
+class PlayIndex:
+    """The history sorted by (watched_at, id), indexed once by show and by movie.
+
+    ``build_plan``, ``progress_after`` and ``movies_kept`` take one in place of the history:
+    indexing 100k plays costs more than planning over them, so a caller of several indexes once.
+    """
 
     def __init__(self, history: Sequence[HistoryItem]) -> None:
         unique: dict[int, _Play] = {}
@@ -195,8 +200,12 @@ class _Index:
         return table.get(target.trakt_id, []), target
 
 
+def _indexed(history: Sequence[HistoryItem] | PlayIndex) -> PlayIndex:
+    return history if isinstance(history, PlayIndex) else PlayIndex(history)
+
+
 def _union(
-    index: _Index, scopes: tuple[ScopeRef, ...], resolved: Mapping[ScopeRef, ResolvedScope]
+    index: PlayIndex, scopes: tuple[ScopeRef, ...], resolved: Mapping[ScopeRef, ResolvedScope]
 ) -> tuple[list[_Play], tuple[ResolvedScope, ...]]:
     """The plays of every scope (sorted, each once) and what each media scope resolved to."""
     parts = [index.scope(scope, resolved) for scope in scopes]
@@ -310,7 +319,7 @@ def _time_of_day_test(window: TimeOfDay, context: Context) -> Callable[[_Play], 
 def build_plan(
     spec: PlanSpec,
     resolved: Mapping[ScopeRef, ResolvedScope],
-    history: Sequence[HistoryItem],
+    history: Sequence[HistoryItem] | PlayIndex,
     *,
     timezone: str = "UTC",
     catalogue: Catalogue | None = None,
@@ -327,7 +336,7 @@ def build_plan(
     ``resolved`` and ``ConfigError`` for an unknown timezone or an unresolved date.
     """
     _require_resolved_dates(spec)
-    index = _Index(history)
+    index = _indexed(history)
     context = Context(Zones(timezone), catalogue or Catalogue())
     protected = _protected(spec, index, resolved, context)
     reasons: dict[int, list[str]] = defaultdict(list)
@@ -378,7 +387,7 @@ def _require_resolved_dates(spec: PlanSpec) -> None:
 
 
 def _protected(
-    spec: PlanSpec, index: _Index, resolved: Mapping[ScopeRef, ResolvedScope], context: Context
+    spec: PlanSpec, index: PlayIndex, resolved: Mapping[ScopeRef, ResolvedScope], context: Context
 ) -> set[int]:
     """The ids no rule may remove: every ``protect`` entry's scope, or its ``when`` plays."""
     protected: set[int] = set()
@@ -392,7 +401,7 @@ def _protected(
 
 
 def progress_after(
-    history: Sequence[HistoryItem],
+    history: Sequence[HistoryItem] | PlayIndex,
     removed_ids: Collection[int],
     season_ends: Mapping[int, Mapping[int, int]] | None = None,
 ) -> dict[int, ShowProgress]:
@@ -408,7 +417,7 @@ def progress_after(
     removed = removed_ids if isinstance(removed_ids, set | frozenset) else set(removed_ids)
     by_show: dict[int, list[_Play]] = defaultdict(list)
     shows: dict[int, Show] = {}
-    for play in _Index(history).episodes:
+    for play in _indexed(history).episodes:
         if play.show_id is not None and play.item.show is not None:
             by_show[play.show_id].append(play)
             # The latest play's copy of the show wins: plays come in time order.
@@ -440,12 +449,14 @@ def _next_code(last: Episode, ends: Mapping[int, int] | None) -> str | None:
     return episode_code(later[0], 1) if later else None
 
 
-def movies_kept(history: Sequence[HistoryItem], removed_ids: Collection[int]) -> dict[int, int]:
+def movies_kept(
+    history: Sequence[HistoryItem] | PlayIndex, removed_ids: Collection[int]
+) -> dict[int, int]:
     """Per movie trakt id that loses plays: how many of its plays stay once ``removed_ids`` go."""
     removed = removed_ids if isinstance(removed_ids, set | frozenset) else set(removed_ids)
     kept: dict[int, int] = defaultdict(int)
     losing: set[int] = set()
-    for movie_id, plays in _Index(history).by_movie.items():
+    for movie_id, plays in _indexed(history).by_movie.items():
         for play in plays:
             if play.id in removed:
                 losing.add(movie_id)

@@ -20,6 +20,7 @@ from trakt_plan.fsutil import atomic_write
 from trakt_plan.labels import plural
 from trakt_plan.planfile import SavedPlan, make_saved_plan
 from trakt_plan.planner import (
+    PlayIndex,
     build_plan,
     movies_kept,
     progress_after,
@@ -117,9 +118,9 @@ def compute_plan(
         read = _read_account(rt, spec, spec_path, when)
     fetched_at = _now()
     catalogue = read.reads.catalogue() if read.reads is not None else None
-    result = build_plan(
-        read.spec, read.resolved, read.history, timezone=read.zone, catalogue=catalogue
-    )
+    # Indexed once: the plan, the shows' progress and the movies' counts all read it.
+    index = PlayIndex(read.history)
+    result = build_plan(read.spec, read.resolved, index, timezone=read.zone, catalogue=catalogue)
     removed = {d.item.id for d in result.deletions}
     # "Next up" from the catalogue read, else the cache, of the shows that lose plays.
     losing = {d.item.show.ids.trakt for d in result.deletions if d.item.show is not None}
@@ -135,8 +136,8 @@ def compute_plan(
         last_activities=read.marks,
         fetched_at=fetched_at,
         created_at=fetched_at,
-        progress=progress_after(read.history, removed, ends),
-        movies_kept=movies_kept(read.history, removed),
+        progress=progress_after(index, removed, ends),
+        movies_kept=movies_kept(index, removed),
         timezone=f"{read.zone} ({read.origin})",
         history=read.history,
     )

@@ -3,8 +3,8 @@
 Trakt adds fields over time and nulls many of them, so every model ignores
 unknown keys and accepts ``None`` where Trakt has sent it. Ids are exact
 integers: a float such as ``12345678901234567.0`` is rounded when parsed and would
-then name another play, so ids take only JSON integers (or strings of digits, which
-some proxies produce).
+then name another play, and a quoted id is a different value, so ids take only JSON
+integers (strict).
 These models do no I/O.
 """
 
@@ -16,7 +16,6 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -48,16 +47,9 @@ TraktTime = Annotated[
 ]
 
 
-def _digits_as_int(value: Any) -> Any:
-    # Some proxies quote numbers; a string of digits is still exact, unlike a float.
-    if type(value) is str and value.isascii() and value.isdigit():
-        return int(value)
-    return value
-
-
-# A history or media id: a JSON integer (or a string of digits), never a float or a bool:
-# a float such as 12345678901234567.0 was rounded when it was parsed.
-TraktId = Annotated[int, BeforeValidator(_digits_as_int), Strict()]
+# A history or media id: a JSON integer, never a float, a bool or a string: a float such
+# as 12345678901234567.0 was rounded when it was parsed.
+TraktId = Annotated[int, Strict()]
 
 
 class TraktModel(BaseModel):

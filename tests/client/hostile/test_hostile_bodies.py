@@ -97,15 +97,14 @@ def test_extra_fields_are_ignored(make_client: MakeClient, play: Play) -> None:
     assert (item.id, item.show.ids.trakt, item.episode.code) == (7, 1394, "S01E01")
 
 
-def test_ids_sent_as_strings_are_read_as_numbers(make_client: MakeClient, play: Play) -> None:
-    """Play and media ids quoted as strings ("123") come back as ints."""
+def test_ids_sent_as_strings_are_refused_not_guessed(make_client: MakeClient, play: Play) -> None:
+    """A play id quoted as a string ("123") is not a JSON integer: the read raises ApiError."""
     quoted = play(123)
     quoted["id"] = "123"
-    quoted["episode"]["ids"]["trakt"] = "73482"
-    quoted["show"]["ids"]["trakt"] = "1394"
     client, _ = make_client(answer(200, json=[quoted], headers={"X-Pagination-Page-Count": "1"}))
-    [item] = client.history()
-    assert (item.id, item.episode.ids.trakt, item.show.ids.trakt) == (123, 73482, 1394)
+    with pytest.raises(ApiError) as caught:
+        client.history()
+    assert "(JSON path 0.id)" in str(caught.value)
 
 
 def test_a_remove_answer_without_not_found_reports_nothing_missing(
@@ -130,10 +129,13 @@ def test_a_remove_answer_with_null_not_found_reports_nothing_missing(
     assert client.remove_history([11]).not_found.ids == []
 
 
-def test_a_remove_answer_with_string_ids_in_not_found_is_read(make_client: MakeClient) -> None:
-    """History ids reported missing as strings are matched as numbers."""
+def test_a_remove_answer_with_string_ids_in_not_found_is_refused(
+    make_client: MakeClient,
+) -> None:
+    """History ids reported missing as strings are not guessed at: the answer is an error."""
     client, _ = make_client(answer(200, json={"not_found": {"ids": ["12"]}}))
-    assert client.remove_history([11, 12]).not_found.ids == [12]
+    with pytest.raises(ApiError):
+        client.remove_history([11, 12])
 
 
 def test_a_remove_answer_that_is_not_json_is_an_error_not_a_guess(

@@ -23,7 +23,7 @@ from trakt_plan.runtime import Runtime
 from trakt_plan.trakt.models import HistoryItem, ResolvedScope
 from trakt_plan.workflow import check_timezone, choose_timezone
 
-__all__ = ["DoctorOptions", "parse_now", "run_doctor"]
+__all__ = ["DoctorOptions", "run_doctor"]
 
 _ALWAYS = ("same_second", "double_play", "flood")
 _NEEDS_CATALOGUE = ("runtime_chain", "at_release")
@@ -55,22 +55,6 @@ class _Source:
     source: str
     timezone: str
     timezone_from: str
-
-
-def parse_now(text: str | None) -> datetime | None:
-    """``--now``: an ISO 8601 instant with its zone, such as ``2026-12-01T04:00:00Z``."""
-    if text is None:
-        return None
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        value = None
-    if value is None or value.tzinfo is None:
-        raise ConfigError(
-            f"--now {text!r} is not an instant with its zone; write it like "
-            "2026-12-01T04:00:00Z or 2026-12-01T05:00:00+01:00."
-        )
-    return value.astimezone(UTC)
 
 
 def _from_snapshot(path: Path, reference: str | None, timezone: str | None) -> _Source:

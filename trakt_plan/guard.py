@@ -22,6 +22,7 @@ from trakt_plan.labels import plural
 from trakt_plan.notify import NotifyKind, notify_urls, split_urls
 from trakt_plan.planfile import SavedPlan, write_saved_plan
 from trakt_plan.runtime import Runtime
+from trakt_plan.timefmt import parse_trakt_time
 from trakt_plan.view.markdown import render_markdown
 from trakt_plan.view.plan import plan_view
 from trakt_plan.workflow import ApplyOptions, compute_plan, run_apply
@@ -141,7 +142,7 @@ def _body(markdown: str, lines: Sequence[str]) -> str:
 
 
 def _created_at(saved: SavedPlan) -> datetime:
-    return datetime.fromisoformat(saved.created_at.replace("Z", "+00:00"))
+    return parse_trakt_time(saved.created_at)
 
 
 def _notify(rt: Runtime, urls: Sequence[str], *, title: str, body: str, kind: NotifyKind) -> None:

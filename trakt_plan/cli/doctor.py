@@ -68,7 +68,8 @@ def doctor(
 
     Example: trakt-plan doctor --days 30 -o cleanup.yaml
     """
-    from trakt_plan.doctor import DoctorOptions, parse_now, run_doctor
+    from trakt_plan.doctor import DoctorOptions, run_doctor
+    from trakt_plan.timefmt import parse_now
 
     options = DoctorOptions(
         reference=reference,

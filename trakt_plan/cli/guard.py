@@ -47,8 +47,8 @@ def guard(
 
     Example: trakt-plan guard plans/cleanup.yaml --apply-max 20 --notify ntfys://ntfy.sh/me
     """
-    from trakt_plan.doctor import parse_now
     from trakt_plan.guard import GuardOptions, run_guard
+    from trakt_plan.timefmt import parse_now
 
     options = GuardOptions(apply_max=apply_max, notify=tuple(notify or ()), now=parse_now(now))
     raise typer.Exit(run_guard(rt, spec_path, options))

@@ -123,7 +123,7 @@ def plan(
     chosen = parse_format(output_format, as_json=as_json)
     if plan_path is not None:
         check_output_path(plan_path, spec_path=spec_path)
-    from trakt_plan.doctor import parse_now
+    from trakt_plan.timefmt import parse_now
 
     saved = compute_plan(
         rt,

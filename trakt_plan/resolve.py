@@ -62,18 +62,27 @@ class _ScopeFailed(ResolveError):
         self.scope = scope
 
 
-def _located(error: _ScopeFailed, spec: PlanSpec, source: Path | None) -> ResolveError:
+def _located(error: _ScopeFailed, spec: PlanSpec, source: Path | None) -> str:
     """``error`` as validation errors read: ``file:line:col: message (at key, rule name)``."""
     from trakt_plan.spec.load import scope_places
 
     places = scope_places(source, spec, error.scope) if source is not None else []
     if not places:
-        return ResolveError(str(error))
+        return str(error)
     first = places[0]
     also = "".join(f"; also {p.owner} at line {p.line}" for p in places[1:])
-    return ResolveError(
+    return (
         f"{source}:{first.line}:{first.column}: {error} (at {first.key_path}, {first.owner}{also})"
     )
+
+
+def _raise_all(failures: Sequence[_ScopeFailed], spec: PlanSpec, source: Path | None) -> None:
+    """One error listing every reference that failed, one line each, as validation does.
+
+    A plan with two misspelt titles is fixed in one edit, not two runs.
+    """
+    if failures:
+        raise ResolveError("\n".join(_located(f, spec, source) for f in failures))
 
 
 @dataclass(frozen=True)
@@ -362,26 +371,26 @@ def resolve_scopes(
 ) -> dict[ScopeRef, ResolvedScope]:
     """Resolve every show and movie scope of ``spec`` (a few at a time).
 
-    The first failing reference, in plan order, raises its ``ResolveError``; with ``source``
-    (the plan's file) the error names its line, column and rule, as validation errors do.
+    Every reference that names nothing (or several things) is reported in one
+    ``ResolveError``, one line each in plan order; with ``source`` (the plan's file) each line
+    names its line, column and rule, as validation errors do. Other failures (network, auth)
+    raise as they come.
     """
     scopes = _media_scopes(spec)
     if not scopes:
         return {}
 
-    def one(scope: ScopeRef) -> ResolvedScope:
+    def one(scope: ScopeRef) -> ResolvedScope | _ScopeFailed:
         kind: Kind = "show" if scope.kind == "show" else "movie"
         try:
             return resolve_reference(client, kind, scope.ref, scope.year)
         except ResolveError as exc:
-            raise _ScopeFailed(str(exc), scope) from None
+            return _ScopeFailed(str(exc), scope)
 
     jobs = [partial(one, scope) for scope in scopes]
-    try:
-        found = run_all(jobs, workers=min(_MAX_WORKERS, len(scopes)), name="trakt-resolve")
-    except _ScopeFailed as exc:
-        raise _located(exc, spec, source) from None
-    return dict(zip(scopes, found, strict=True))
+    found = run_all(jobs, workers=min(_MAX_WORKERS, len(scopes)), name="trakt-resolve")
+    _raise_all([f for f in found if isinstance(f, _ScopeFailed)], spec, source)
+    return {s: f for s, f in zip(scopes, found, strict=True) if not isinstance(f, _ScopeFailed)}
 
 
 def _present(history: Sequence[HistoryItem], kind: Kind) -> list[Show | Movie]:
@@ -421,15 +430,17 @@ def resolve_offline(
 
     For ``plan --snapshot``: no network. A trakt id absent from the history still resolves
     (its rule simply sees no plays); any other reference must match an item of the history.
-    With ``source``, an error names the line and rule of the reference.
+    Every failing reference is reported at once; with ``source``, each names its line and rule.
     """
     resolved: dict[ScopeRef, ResolvedScope] = {}
     present = {"show": _present(history, "show"), "movie": _present(history, "movie")}
+    failures: list[_ScopeFailed] = []
     for scope in _media_scopes(spec):
         try:
             resolved[scope] = _resolve_present(scope, present)
         except ResolveError as exc:
-            raise _located(_ScopeFailed(str(exc), scope), spec, source) from None
+            failures.append(_ScopeFailed(str(exc), scope))
+    _raise_all(failures, spec, source)
     return resolved
 
 

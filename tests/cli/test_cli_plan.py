@@ -138,6 +138,24 @@ def test_a_bad_plan_fails_before_any_request(account_cli, server, tmp_path):
     assert server.stats.requests == before
 
 
+def test_every_misspelt_title_is_reported_in_one_run(cli, tmp_path):
+    """Two titles Trakt does not know: one error names both lines and rules, exit 1, no plan."""
+    plan = write_plan(
+        tmp_path,
+        "version: 1\nrules:\n"
+        "  - name: first\n    show: Agents of Shield Typo\n    drop: {same_timestamp: 3}\n"
+        "  - name: second\n    movie: Tron Legacyy\n    drop: {action: watch}\n",
+    )
+    run = cli("--sandbox", "plan", str(plan), "-o", str(tmp_path / "out.json"))
+    assert run.exit_code == 1
+    assert f"{plan}:4:11: no show titled" in run.stderr
+    assert "(at rules[0].show, rule first)" in run.stderr
+    assert f"{plan}:7:12: no movie titled" in run.stderr
+    assert "(at rules[1].movie, rule second)" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "out.json").exists()
+
+
 def test_snapshot_plans_offline_with_the_same_deletions(cli, tmp_path):
     """`history all --json` then `plan --snapshot` needs no account and finds the same plays."""
     snapshot = tmp_path / "snapshot.json"

@@ -178,14 +178,18 @@ def test_resolve_scopes_covers_rules_and_protect_once_each(trakt, spec_of):
     assert sum(1 for call in trakt.calls if call == ("show", 1394)) == 1
 
 
-def test_resolve_scopes_reports_the_first_failure(trakt, spec_of):
-    """One unresolvable reference fails the whole resolution with its own message."""
+def test_resolve_scopes_fails_whole_with_every_bad_reference(trakt, spec_of):
+    """Unresolvable references fail the whole resolution, each with its own message."""
     spec = spec_of(
         {"name": "a", "show": 1394, "drop": {"after": "S03E16"}},
         {"name": "b", "show": "The Office", "drop": {"all": True}},
+        {"name": "c", "show": "Nobody Made This Show", "drop": {"all": True}},
     )
-    with pytest.raises(ResolveError, match="matches 2 shows"):
+    with pytest.raises(ResolveError) as caught:
         resolve_scopes(spec, trakt)
+    ambiguous, unknown = str(caught.value).splitlines()
+    assert "matches 2 shows" in ambiguous
+    assert unknown.startswith('no show titled "Nobody Made This Show"')
 
 
 def test_unresolved_scopes_lists_what_needs_trakt(spec_of):

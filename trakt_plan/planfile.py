@@ -200,9 +200,15 @@ def canonical_json(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def compute_plan_id(deletions: Sequence[PlannedDeletion]) -> str:
-    """The sha256 (hex) of the canonical deletion list; the journal's header records it."""
-    payload = canonical_json([deletion.model_dump(mode="json") for deletion in deletions])
+def compute_plan_id(
+    deletions: Sequence[PlannedDeletion], *, format_version: int = FORMAT_VERSION
+) -> str:
+    """The sha256 (hex) of the canonical deletion list; the journal's header records it.
+
+    Version 1 deletions had no ``evidence`` key, so their ``plan_id`` hashes them without it.
+    """
+    left_out = {"evidence"} if format_version == 1 else None
+    payload = canonical_json([d.model_dump(mode="json", exclude=left_out) for d in deletions])
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -425,6 +431,29 @@ def write_saved_plan(path: Path, plan: SavedPlan) -> None:
     atomic_write(Path(path), render_saved_plan(plan))
 
 
+# What only format 2 writes, at the top level and in each deletion or rule. A version 1 file
+# never has any of it; one that does is a version 2 plan relabelled to shed its checksum.
+_V2_ONLY = ("checksum", "kept", "warnings")
+_V2_ONLY_IN = (("deletions", "evidence"), ("rules", "more_scopes"))
+
+
+def _refuse_relabelled(path: Path, data: Mapping[str, Any]) -> None:
+    """Refuse a ``format_version`` 1 document that carries keys only version 2 writes."""
+    found = [key for key in _V2_ONLY if key in data]
+    for list_key, key in _V2_ONLY_IN:
+        entries = data.get(list_key)
+        if isinstance(entries, list) and any(isinstance(e, dict) and key in e for e in entries):
+            found.append(f"{list_key}[].{key}")
+    if found:
+        listed = ", ".join(found[:-1]) + " and " + found[-1] if len(found) > 1 else found[0]
+        raise PlanFileError(
+            f"{path}: this plan says format_version 1 but has {listed}, which only "
+            "format_version 2 writes: it is a version 2 plan relabelled without its checksum, "
+            "so nothing binds it to the plan that was reviewed. Plan again with "
+            "`trakt-plan plan PLAN.yaml -o FILE` rather than editing the file."
+        )
+
+
 def read_saved_plan(path: Path) -> SavedPlan:
     """Read and verify a saved plan; any problem raises ``PlanFileError`` naming ``path``.
 
@@ -448,6 +477,8 @@ def read_saved_plan(path: Path) -> SavedPlan:
             f"{__version__} (it reads versions 1 to {FORMAT_VERSION}); plan again with this "
             "version."
         )
+    if version == 1:
+        _refuse_relabelled(path, data)
     try:
         plan = SavedPlan.model_validate(data)
     except ValidationError as exc:
@@ -458,7 +489,7 @@ def read_saved_plan(path: Path) -> SavedPlan:
             f" ({exc.error_count()} problem{'s' if exc.error_count() != 1 else ''} in all). "
             "Plan again rather than editing the file."
         ) from None
-    if compute_plan_id(plan.deletions) != plan.plan_id:
+    if compute_plan_id(plan.deletions, format_version=plan.format_version) != plan.plan_id:
         raise PlanFileError(
             f"{path}: the deletions were edited after planning; plan again. (Their sha256 no "
             f"longer matches plan_id {plan.plan_id[:12]}…, so this is not the reviewed plan.)"

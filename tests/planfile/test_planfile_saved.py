@@ -299,19 +299,6 @@ def test_a_new_created_at_does_not_break_the_checksum(planned, tmp_path, edit_js
     assert read_saved_plan(path).created_at == "2030-01-01T00:00:00.000Z"
 
 
-def test_a_version_1_plan_still_reads(planned, tmp_path):
-    """A plan saved before checksum and kept existed reads, bound by its plan_id alone."""
-    document = json.loads(render_saved_plan(planned.save()))
-    for key in ("checksum", "kept", "warnings"):
-        del document[key]
-    document["format_version"] = 1
-    path = tmp_path / "old.plan.json"
-    path.write_text(json.dumps(document), encoding="utf-8")
-    plan = read_saved_plan(path)
-    assert (plan.format_version, plan.checksum, plan.kept) == (1, None, ())
-    assert plan.deletions == planned.save().deletions
-
-
 def test_kept_records_the_plays_each_losing_show_and_movie_keeps(planned):
     """Per show or movie with deletions, the kept plays: id, episode code, action, media id."""
     kept = {

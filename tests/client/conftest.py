@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.sandbox import Sandboxes, connect, issue_token
 from trakt_plan.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxServer, SandboxState
-from trakt_plan.trakt.auth import StaticTokenAuth, TokenStore, TraktAuth
+from trakt_plan.trakt.auth import OAuthApp, StaticTokenAuth, TokenStore, TraktAuth
 from trakt_plan.trakt.client import RetryPolicy, TraktClient
 
 API = "https://api.test"
@@ -144,14 +144,8 @@ class Loopback:
         self, server: SandboxServer, store: TokenStore, http: httpx.Client, **kw: Any
     ) -> TraktAuth:
         """A TraktAuth with the sandbox app's credentials, refreshing against the emulator."""
-        return TraktAuth(
-            store,
-            http=http,
-            auth_base=server.base_url,
-            client_id=SANDBOX_CLIENT_ID,
-            client_secret=SANDBOX_CLIENT_SECRET,
-            **kw,
-        )
+        app = OAuthApp(server.base_url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
+        return TraktAuth(store, http=http, app=app, **kw)
 
     def client(
         self,

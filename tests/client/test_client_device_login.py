@@ -12,6 +12,7 @@ from trakt_plan.errors import AuthError
 from trakt_plan.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxServer
 from trakt_plan.settings import load_settings
 from trakt_plan.trakt.auth import (
+    OAuthApp,
     TokenStore,
     device_login,
     poll_device_token,
@@ -27,20 +28,12 @@ def poll_statuses(server: SandboxServer) -> list[int]:
 
 
 def start_code(loopback: Any, server: SandboxServer) -> DeviceCode:
-    return request_device_code(
-        loopback.http(), auth_base=server.base_url, client_id=SANDBOX_CLIENT_ID
-    )
+    return request_device_code(loopback.http(), OAuthApp(server.base_url, SANDBOX_CLIENT_ID))
 
 
 def poll(loopback: Any, server: SandboxServer, code: DeviceCode, **kw: Any) -> Token:
-    return poll_device_token(
-        loopback.http(),
-        auth_base=server.base_url,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_CLIENT_SECRET,
-        code=code,
-        **kw,
-    )
+    app = OAuthApp(server.base_url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
+    return poll_device_token(loopback.http(), app, code, **kw)
 
 
 def test_login_polls_while_pending_then_saves_a_private_token(loopback: Any) -> None:
@@ -49,14 +42,8 @@ def test_login_polls_while_pending_then_saves_a_private_token(loopback: Any) -> 
     shown: list[DeviceCode] = []
     settings = load_settings(api_base=server.base_url)
     store = TokenStore(settings.token_path)
-    token = device_login(
-        loopback.http(),
-        auth_base=settings.auth_base,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret=SANDBOX_CLIENT_SECRET,
-        store=store,
-        on_code=shown.append,
-    )
+    app = OAuthApp(settings.auth_base, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
+    token = device_login(loopback.http(), app, store=store, on_code=shown.append)
     assert shown[0].verification_url == f"{server.base_url}/activate"
     assert len(shown[0].user_code) == 8
     assert poll_statuses(server) == [400, 400, 200]

@@ -13,7 +13,7 @@ import pytest
 from trakt_plan.errors import AuthError, Forbidden
 from trakt_plan.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from trakt_plan.settings import load_settings
-from trakt_plan.trakt.auth import StaticTokenAuth, TokenStore, TraktAuth
+from trakt_plan.trakt.auth import OAuthApp, StaticTokenAuth, TokenStore, TraktAuth
 from trakt_plan.trakt.models import Token
 
 
@@ -136,13 +136,8 @@ def test_a_refresh_refused_for_the_app_points_at_the_app(loopback: Any, tmp_path
     issued = Token.model_validate(server.state.issue_token())
     store.save(issued)
     server.expire_access_token(issued.access_token)
-    auth = TraktAuth(
-        store,
-        http=loopback.http(),
-        auth_base=server.base_url,
-        client_id=SANDBOX_CLIENT_ID,
-        client_secret="a-wrong-secret",
-    )
+    app = OAuthApp(server.base_url, SANDBOX_CLIENT_ID, "a-wrong-secret")
+    auth = TraktAuth(store, http=loopback.http(), app=app)
     client = loopback.client(server, auth=auth)
     with pytest.raises(Forbidden, match="VIP") as caught:
         client.user_settings()

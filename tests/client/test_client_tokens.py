@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from trakt_plan.errors import AuthError, Forbidden
-from trakt_plan.trakt.auth import TokenStore, TraktAuth, refresh_token, revoke_token
+from trakt_plan.trakt.auth import OAuthApp, TokenStore, TraktAuth, refresh_token, revoke_token
 from trakt_plan.trakt.client import TraktClient
 from trakt_plan.trakt.models import Token
 
@@ -114,14 +114,8 @@ def build(
     store = TokenStore(tmp_path / "token.json")
     store.save(saved)
     http = httpx.Client(transport=httpx.MockTransport(trakt))
-    auth = TraktAuth(
-        store,
-        http=http,
-        auth_base="https://auth.test",
-        client_id="cid",
-        client_secret="csecret",
-        clock=lambda: now,
-    )
+    app = OAuthApp("https://auth.test", "cid", "csecret")
+    auth = TraktAuth(store, http=http, app=app, clock=lambda: now)
     client = TraktClient(http, api_base="https://api.test", client_id="cid", auth=auth)
     return client, store
 
@@ -208,9 +202,7 @@ def test_missing_login_is_an_auth_error(tmp_path: Path) -> None:
     """With no token file, a request raises AuthError asking to run `trakt-plan login`."""
     store = TokenStore(tmp_path / "token.json")
     with httpx.Client(transport=httpx.MockTransport(OneTokenTrakt(valid="x"))) as http:
-        auth = TraktAuth(
-            store, http=http, auth_base="https://auth.test", client_id="c", client_secret="s"
-        )
+        auth = TraktAuth(store, http=http, app=OAuthApp("https://auth.test", "c", "s"))
         client = TraktClient(http, api_base="https://api.test", client_id="c", auth=auth)
         with pytest.raises(AuthError, match="trakt-plan login"):
             client.user_settings()
@@ -222,9 +214,7 @@ def test_refresh_of_a_removed_app_mentions_the_vip_rule() -> None:
         lambda request: httpx.Response(403, json={"error": "invalid_client"})
     )
     with httpx.Client(transport=handler) as http, pytest.raises(Forbidden, match="VIP"):
-        refresh_token(
-            http, auth_base="https://auth.test", client_id="c", client_secret="s", refresh_token="r"
-        )
+        refresh_token(http, OAuthApp("https://auth.test", "c", "s"), "r")
 
 
 def test_revoke_posts_the_token_to_the_auth_host() -> None:
@@ -236,9 +226,7 @@ def test_revoke_posts_the_token_to_the_auth_host() -> None:
         return httpx.Response(200)
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as http:
-        revoke_token(
-            http, auth_base="https://auth.test/", client_id="c", client_secret="s", access_token="t"
-        )
+        revoke_token(http, OAuthApp("https://auth.test/", "c", "s"), "t")
     assert str(seen[0].url) == "https://auth.test/oauth/revoke"
     assert json.loads(seen[0].content) == {"token": "t", "client_id": "c", "client_secret": "s"}
     assert seen[0].headers["Content-Type"] == "application/json"

@@ -16,6 +16,7 @@ import stat
 import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from trakt_plan.trakt.models import DeviceCode, Token
 from trakt_plan.trakt.wire import trakt_headers
 
 __all__ = [
+    "OAuthApp",
     "StaticTokenAuth",
     "TokenStore",
     "TraktAuth",
@@ -42,6 +44,24 @@ __all__ = [
 _LOGIN_AGAIN = "Run `trakt-plan login` to sign in again."
 # Polling keeps going through this many network failures in a row before giving up.
 _POLL_NETWORK_FAILURES = 3
+
+
+@dataclass(frozen=True)
+class OAuthApp:
+    """The API app as Trakt's auth server knows it: where to post, and who is asking.
+
+    Every OAuth call needs these three together; the secret stays out of the repr.
+    """
+
+    auth_base: str
+    client_id: str
+    client_secret: str | None = field(default=None, repr=False)
+
+    def credentials(self) -> dict[str, str]:
+        """The app's part of a token request's body (the secret only when there is one)."""
+        if self.client_secret is None:
+            return {"client_id": self.client_id}
+        return {"client_id": self.client_id, "client_secret": self.client_secret}
 
 
 class TokenStore:
@@ -107,6 +127,7 @@ class TokenStore:
         return True
 
 
+@dataclass(eq=False, repr=False)
 class TraktAuth(httpx.Auth):
     """Bearer auth from a :class:`TokenStore` that keeps the token fresh.
 
@@ -114,40 +135,28 @@ class TraktAuth(httpx.Auth):
     a 401 triggers one refresh and one re-send. Refresh tokens are single-use, so
     refreshing is serialized with a lock, skipped when another thread (or another
     process, through the token file) already rotated the token, and the new pair is
-    saved before any request uses it.
+    saved before any request uses it. ``http`` sends the refreshes to ``app``'s auth base.
     """
 
-    def __init__(
-        self,
-        store: TokenStore,
-        *,
-        http: httpx.Client,
-        auth_base: str,
-        client_id: str,
-        client_secret: str | None,
-        clock: Callable[[], float] = time.time,
-        margin: float = 600.0,
-    ) -> None:
-        self._store = store
-        self._http = http
-        self._auth_base = auth_base
-        self._client_id = client_id
-        self._client_secret = client_secret
-        self._clock = clock
-        self._margin = margin
-        self._lock = threading.Lock()
-        self._token: Token | None = None
+    store: TokenStore
+    _: KW_ONLY
+    http: httpx.Client
+    app: OAuthApp
+    clock: Callable[[], float] = time.time
+    margin: float = 600.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _token: Token | None = field(default=None, init=False)
 
     def __repr__(self) -> str:
-        return f"TraktAuth(store={self._store!r})"
+        return f"TraktAuth(store={self.store!r})"
 
     def current_token(self) -> Token:
         """The token requests will carry, refreshed first if it is about to expire."""
         with self._lock:
             token = self._loaded()
-            now = self._clock()
+            now = self.clock()
             # Without a refresh token, a token inside the margin is still used until it expires.
-            if now >= token.expires_at - self._margin and (
+            if now >= token.expires_at - self.margin and (
                 token.refresh_token or now >= token.expires_at
             ):
                 token = self._refresh(token)
@@ -188,7 +197,7 @@ class TraktAuth(httpx.Auth):
 
     def _loaded(self) -> Token:
         if self._token is None:
-            self._token = self._store.load()
+            self._token = self.store.load()
         if self._token is None:
             raise AuthError("Not logged in to Trakt. Run `trakt-plan login` first.")
         return self._token
@@ -196,25 +205,19 @@ class TraktAuth(httpx.Auth):
     def _refresh(self, token: Token) -> Token:
         """Rotate the pair; the caller holds the lock."""
         # Another trakt-plan process may have rotated the single-use refresh token already.
-        on_disk = self._store.load()
+        on_disk = self.store.load()
         if on_disk is not None and on_disk.access_token != token.access_token:
             self._token = token = on_disk
-            if self._clock() < on_disk.expires_at - self._margin:
+            if self.clock() < on_disk.expires_at - self.margin:
                 return on_disk
         if not token.refresh_token:
             raise AuthError(f"The Trakt login has expired and cannot be refreshed. {_LOGIN_AGAIN}")
-        fresh = refresh_token(
-            self._http,
-            auth_base=self._auth_base,
-            client_id=self._client_id,
-            client_secret=self._client_secret,
-            refresh_token=token.refresh_token,
-        )
+        fresh = refresh_token(self.http, self.app, token.refresh_token)
         try:
-            self._store.save(fresh)
+            self.store.save(fresh)
         except OSError as exc:
             raise AuthError(
-                f"Trakt issued a new token but it could not be saved to {self._store.path} "
+                f"Trakt issued a new token but it could not be saved to {self.store.path} "
                 f"({exc.strerror or exc}); the old one is no longer valid. Fix the directory's "
                 f"permissions, then run `trakt-plan login`."
             ) from None
@@ -246,9 +249,9 @@ class StaticTokenAuth(httpx.Auth):
 # -------------------------------------------------------------------- OAuth calls
 
 
-def request_device_code(http: httpx.Client, *, auth_base: str, client_id: str) -> DeviceCode:
+def request_device_code(http: httpx.Client, app: OAuthApp) -> DeviceCode:
     """``POST /oauth/device/code``: the code the user enters at the verification URL."""
-    response = _post(http, auth_base, "/oauth/device/code", {"client_id": client_id}, client_id)
+    response = _post(http, app, "/oauth/device/code", {"client_id": app.client_id})
     if response.status_code != 200:
         raise _oauth_error(response, "start the login")
     return _parse(DeviceCode, response, "/oauth/device/code")
@@ -256,11 +259,9 @@ def request_device_code(http: httpx.Client, *, auth_base: str, client_id: str) -
 
 def poll_device_token(
     http: httpx.Client,
-    *,
-    auth_base: str,
-    client_id: str,
-    client_secret: str | None,
+    app: OAuthApp,
     code: DeviceCode,
+    *,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> Token:
@@ -273,9 +274,7 @@ def poll_device_token(
     deadline = clock() + code.expires_in
     # An interval of 0 would poll as fast as the network allows.
     interval = code.interval if code.interval > 0 else 5.0
-    body: dict[str, str] = {"code": code.device_code, "client_id": client_id}
-    if client_secret is not None:
-        body["client_secret"] = client_secret
+    body = {"code": code.device_code, **app.credentials()}
     network_failures = 0
     while True:
         sleep(interval)
@@ -285,7 +284,7 @@ def poll_device_token(
                 "`trakt-plan login` again and enter the new code."
             )
         try:
-            response = _post(http, auth_base, "/oauth/device/token", body, client_id)
+            response = _post(http, app, "/oauth/device/token", body)
         except NetworkError:
             network_failures += 1
             if network_failures >= _POLL_NETWORK_FAILURES:
@@ -317,49 +316,30 @@ def poll_device_token(
 
 def device_login(
     http: httpx.Client,
+    app: OAuthApp,
     *,
-    auth_base: str,
-    client_id: str,
-    client_secret: str | None,
     store: TokenStore,
     on_code: Callable[[DeviceCode], None],
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> Token:
     """The whole device flow: get a code, show it through ``on_code``, poll, save the token."""
-    code = request_device_code(http, auth_base=auth_base, client_id=client_id)
+    code = request_device_code(http, app)
     on_code(code)
-    token = poll_device_token(
-        http,
-        auth_base=auth_base,
-        client_id=client_id,
-        client_secret=client_secret,
-        code=code,
-        sleep=sleep,
-        clock=clock,
-    )
+    token = poll_device_token(http, app, code, sleep=sleep, clock=clock)
     store.save(token)
     return token
 
 
-def refresh_token(
-    http: httpx.Client,
-    *,
-    auth_base: str,
-    client_id: str,
-    client_secret: str | None,
-    refresh_token: str,
-) -> Token:
+def refresh_token(http: httpx.Client, app: OAuthApp, refresh_token: str) -> Token:
     """``POST /oauth/token`` with ``grant_type=refresh_token``: a new pair (the old one dies)."""
-    body: dict[str, str] = {
+    body = {
         "refresh_token": refresh_token,
-        "client_id": client_id,
         "redirect_uri": OOB_REDIRECT_URI,
         "grant_type": "refresh_token",
+        **app.credentials(),
     }
-    if client_secret is not None:
-        body["client_secret"] = client_secret
-    response = _post(http, auth_base, "/oauth/token", body, client_id)
+    response = _post(http, app, "/oauth/token", body)
     if response.status_code in (400, 401) and _oauth_error_code(response) != "invalid_client":
         raise AuthError(
             f"Trakt refused to refresh the login (HTTP {response.status_code}"
@@ -371,19 +351,9 @@ def refresh_token(
     return _parse_token(response, "/oauth/token")
 
 
-def revoke_token(
-    http: httpx.Client,
-    *,
-    auth_base: str,
-    client_id: str,
-    client_secret: str | None,
-    access_token: str,
-) -> None:
+def revoke_token(http: httpx.Client, app: OAuthApp, access_token: str) -> None:
     """``POST /oauth/revoke``: tell Trakt the token is no longer wanted (logout)."""
-    body: dict[str, str] = {"token": access_token, "client_id": client_id}
-    if client_secret is not None:
-        body["client_secret"] = client_secret
-    response = _post(http, auth_base, "/oauth/revoke", body, client_id)
+    response = _post(http, app, "/oauth/revoke", {"token": access_token, **app.credentials()})
     if not 200 <= response.status_code < 300:
         raise _oauth_error(response, "revoke the token")
 
@@ -391,18 +361,16 @@ def revoke_token(
 # ----------------------------------------------------------------------- helpers
 
 
-def _post(
-    http: httpx.Client, auth_base: str, path: str, body: dict[str, str], client_id: str
-) -> httpx.Response:
-    headers = trakt_headers(client_id)
+def _post(http: httpx.Client, app: OAuthApp, path: str, body: dict[str, str]) -> httpx.Response:
+    headers = trakt_headers(app.client_id)
     headers["Content-Type"] = "application/json"
-    url = auth_base.rstrip("/") + path
+    url = app.auth_base.rstrip("/") + path
     try:
         return http.post(url, content=json.dumps(body).encode("utf-8"), headers=headers)
     except httpx.HTTPError as exc:
         # The exception text names the OS-level cause; it never holds the body's secrets.
         raise NetworkError(
-            f"Could not reach Trakt's login server for POST {path} at {auth_base} "
+            f"Could not reach Trakt's login server for POST {path} at {app.auth_base} "
             f"({type(exc).__name__}). Check the network connection and the auth base URL."
         ) from None
 

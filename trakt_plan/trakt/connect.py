@@ -13,6 +13,7 @@ import httpx
 from trakt_plan.errors import AuthError, ConfigError, TraktPlanError
 from trakt_plan.settings import Settings, ensure_private_dir
 from trakt_plan.trakt.auth import (
+    OAuthApp,
     StaticTokenAuth,
     TokenStore,
     TraktAuth,
@@ -58,13 +59,8 @@ def open_client(settings: Settings, *, warn: Callable[[str], None]) -> TraktClie
                     "not logged in to Trakt: run `trakt-plan login` (or set TRAKT_ACCESS_TOKEN "
                     "for scripts)."
                 )
-            auth = TraktAuth(
-                store,
-                http=http,
-                auth_base=settings.auth_base,
-                client_id=client_id,
-                client_secret=settings.client_secret,
-            )
+            app = OAuthApp(settings.auth_base, client_id, settings.client_secret)
+            auth = TraktAuth(store, http=http, app=app)
         return TraktClient(
             http,
             api_base=settings.api_base,
@@ -92,14 +88,8 @@ def login(settings: Settings, *, on_code: Callable[[str, str], None]) -> str:
         on_code(code.verification_url, code.user_code)
 
     with httpx.Client(timeout=_TIMEOUT) as http:
-        device_login(
-            http,
-            auth_base=settings.auth_base,
-            client_id=client_id,
-            client_secret=settings.client_secret,
-            store=store,
-            on_code=show,
-        )
+        app = OAuthApp(settings.auth_base, client_id, settings.client_secret)
+        device_login(http, app, store=store, on_code=show)
     with open_client(settings, warn=lambda message: None) as client:
         return client.user_settings().user.username
 
@@ -113,13 +103,8 @@ def logout(settings: Settings, *, warn: Callable[[str], None]) -> bool:
     if settings.client_id:
         with httpx.Client(timeout=_TIMEOUT) as http:
             try:
-                revoke_token(
-                    http,
-                    auth_base=settings.auth_base,
-                    client_id=settings.client_id,
-                    client_secret=settings.client_secret,
-                    access_token=token.access_token,
-                )
+                app = OAuthApp(settings.auth_base, settings.client_id, settings.client_secret)
+                revoke_token(http, app, token.access_token)
             except (TraktPlanError, httpx.HTTPError) as exc:
                 # The local token goes either way; a dead server must not keep it on disk.
                 warn(f"Trakt did not confirm the revocation ({exc}); deleting the local token.")

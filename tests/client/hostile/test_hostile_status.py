@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from trakt_plan.errors import AccountLimitExceeded, AccountLocked, AuthError, VipRequired
-from trakt_plan.trakt.auth import TokenStore, TraktAuth
+from trakt_plan.trakt.auth import OAuthApp, TokenStore, TraktAuth
 from trakt_plan.trakt.models import Token
 
 MakeClient = Callable[..., Any]
@@ -47,13 +47,8 @@ def test_401_after_a_successful_refresh_asks_to_log_in_again(
         return httpx.Response(401, json={"error": "invalid_token"})
 
     with httpx.Client(transport=httpx.MockTransport(handler)) as auth_http:
-        auth = TraktAuth(
-            store,
-            http=auth_http,
-            auth_base=f"https://{AUTH_HOST}",
-            client_id="hostile-client-id",
-            client_secret="secret",
-        )
+        app = OAuthApp(f"https://{AUTH_HOST}", "hostile-client-id", "secret")
+        auth = TraktAuth(store, http=auth_http, app=app)
         client, _ = make_client(handler, auth=auth)
         with pytest.raises(AuthError) as caught:
             client.user_settings()

@@ -24,7 +24,7 @@ The engine does no printing: it reports through ``notify``, ``confirm`` and an
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 
 from trakt_plan.apply.drift import DriftReport, read_drift, stale_error
@@ -298,26 +298,24 @@ def _not_removed(batch: Batch, deleted: Counts, not_found: int, still: set[int])
     )
 
 
+@dataclass
 class _Run:
     """One run of the batch loop: journal intent, remove, journal result; then complete."""
 
-    def __init__(
-        self,
-        saved: SavedPlan,
-        client: ApplyClient,
-        journal: Journal,
-        checked: _Checked,
-        *,
-        notify: Callable[[str], None],
-    ) -> None:
-        self.saved = saved
-        self.client = client
-        self.journal = journal
-        self.checked = checked
-        self.notify = notify
-        self.plays: dict[int, PlannedDeletion] = {d.history_id: d for d in saved.deletions}
-        self.removed: set[int] = set(checked.state.done_ids)
-        self.sent = 0
+    saved: SavedPlan
+    client: ApplyClient
+    journal: Journal
+    checked: _Checked
+    _: KW_ONLY
+    notify: Callable[[str], None]
+    # The plan's plays by history id, and those gone so far (the journal's, then this run's).
+    plays: dict[int, PlannedDeletion] = field(init=False)
+    removed: set[int] = field(init=False)
+    sent: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.plays = {d.history_id: d for d in self.saved.deletions}
+        self.removed = set(self.checked.state.done_ids)
 
     def _header(self) -> Header:
         state = self.checked.state

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 
 from trakt_plan.apply.guards import check_undo_account
@@ -291,24 +291,18 @@ def _baseline_of(applied: JournalState) -> Counter[PlayKey]:
     return Counter({(b.type, b.trakt, b.second): b.kept for b in applied.header.baselines})
 
 
+@dataclass
 class _UndoRun:
     """One run of the undo loop: per batch read, journal intent, add what is missing, result."""
 
-    def __init__(
-        self,
-        client: UndoClient,
-        journal: Journal,
-        baseline: Counter[PlayKey],
-        *,
-        notify: Callable[[str], None],
-    ) -> None:
-        self.client = client
-        self.journal = journal
-        self.baseline = baseline
-        self.notify = notify
-        self.sent = 0
-        # Plays journaled without a media trakt id: nothing to add them back by.
-        self.no_id: set[int] = set()
+    client: UndoClient
+    journal: Journal
+    baseline: Counter[PlayKey]
+    _: KW_ONLY
+    notify: Callable[[str], None]
+    sent: int = field(default=0, init=False)
+    # Plays journaled without a media trakt id: nothing to add them back by.
+    no_id: set[int] = field(default_factory=set, init=False)
 
     def _present(self, plays: Sequence[Restore], first: set[int] | None) -> set[int]:
         """The plays of ``plays`` already back: live plays at their key beyond the kept ones."""

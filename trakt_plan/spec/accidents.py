@@ -8,16 +8,17 @@ form; both dump to the mapping, which reads back equal.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import field_serializer, field_validator, model_validator
+from pydantic import model_validator
 
 from trakt_plan.spec.values import (
+    AS_DURATION,
     Clock,
     SpecIssue,
     SpecModel,
+    checked,
     describe_value,
-    format_duration,
     parse_duration,
     parse_timezone,
     whole_number,
@@ -42,33 +43,23 @@ class RuntimeChain(SpecModel):
     """``runtime_chain: {plays: N, tolerance: 0s}``: N or more plays of a show, each one
     episode runtime after the previous (within ``tolerance``)."""
 
-    plays: int
-    tolerance: timedelta = timedelta(0)
+    plays: Annotated[int, checked(whole_number, "runtime_chain plays", 2)]
+    tolerance: Annotated[
+        timedelta, checked(parse_duration, "runtime_chain tolerance"), AS_DURATION
+    ] = timedelta(0)
 
     @model_validator(mode="before")
     @classmethod
     def _short_form(cls, value: Any) -> Any:
         return _plays_or_mapping(value, "runtime_chain", "{plays: 5, tolerance: 0s}")
 
-    @field_validator("plays", mode="before")
-    @classmethod
-    def _check_plays(cls, value: Any) -> int:
-        return whole_number(value, "runtime_chain plays", 2)
-
-    @field_validator("tolerance", mode="before")
-    @classmethod
-    def _check_tolerance(cls, value: Any) -> timedelta:
-        return parse_duration(value, "runtime_chain tolerance")
-
-    @field_serializer("tolerance")
-    def _dump_tolerance(self, value: timedelta) -> str:
-        return format_duration(value)
-
 
 class AtRelease(SpecModel):
     """``at_release: {within: 0s}``: plays stamped at most ``within`` from the release."""
 
-    within: timedelta = timedelta(0)
+    within: Annotated[timedelta, checked(parse_duration, "at_release within"), AS_DURATION] = (
+        timedelta(0)
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -83,15 +74,6 @@ class AtRelease(SpecModel):
             f"got {describe_value(value)}{hint}"
         )
 
-    @field_validator("within", mode="before")
-    @classmethod
-    def _check_within(cls, value: Any) -> timedelta:
-        return parse_duration(value, "at_release within")
-
-    @field_serializer("within")
-    def _dump_within(self, value: timedelta) -> str:
-        return format_duration(value)
-
 
 class Flood(SpecModel):
     """``flood: {plays: N, timezone: ...}``: every play of a calendar day with >= N plays.
@@ -99,21 +81,11 @@ class Flood(SpecModel):
     The day starts at ``day_starts`` (default midnight) in ``timezone`` (default: the
     account's)."""
 
-    plays: int
-    timezone: str | None = None
+    plays: Annotated[int, checked(whole_number, "flood plays", 2)]
+    timezone: Annotated[str | None, checked(parse_timezone, "flood timezone", optional=True)] = None
     day_starts: Clock | None = None
 
     @model_validator(mode="before")
     @classmethod
     def _short_form(cls, value: Any) -> Any:
         return _plays_or_mapping(value, "flood", "{plays: 200, timezone: Europe/Paris}")
-
-    @field_validator("plays", mode="before")
-    @classmethod
-    def _check_plays(cls, value: Any) -> int:
-        return whole_number(value, "flood plays", 2)
-
-    @field_validator("timezone", mode="before")
-    @classmethod
-    def _check_timezone(cls, value: Any) -> str | None:
-        return None if value is None else parse_timezone(value, "flood timezone")

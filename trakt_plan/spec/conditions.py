@@ -10,7 +10,7 @@ read a protect entry's whole scope for them).
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     ConfigDict,
@@ -25,11 +25,13 @@ from pydantic import (
 from trakt_plan.spec.accidents import AtRelease, Flood, RuntimeChain
 from trakt_plan.spec.episodes import EpisodeCode, EpisodeRange, parse_seasons
 from trakt_plan.spec.values import (
+    AS_DURATION,
     Clock,
     Instant,
     RelativeInstant,
     SpecIssue,
     SpecModel,
+    checked,
     describe_value,
     format_clock,
     format_duration,
@@ -67,8 +69,8 @@ RUNTIME = "runtime"
 class Burst(SpecModel):
     """``burst: {plays: N, within: 2m}``: runs of >= N plays, each within ``within`` of the last."""
 
-    plays: int
-    within: timedelta
+    plays: Annotated[int, checked(whole_number, "burst plays", 2)]
+    within: Annotated[timedelta, checked(parse_duration, "burst within"), AS_DURATION]
 
     @model_validator(mode="before")
     @classmethod
@@ -79,20 +81,6 @@ class Burst(SpecModel):
                 f"got {describe_value(value)}"
             )
         return value
-
-    @field_validator("plays", mode="before")
-    @classmethod
-    def _check_plays(cls, value: Any) -> int:
-        return whole_number(value, "burst plays", 2)
-
-    @field_validator("within", mode="before")
-    @classmethod
-    def _check_within(cls, value: Any) -> timedelta:
-        return parse_duration(value, "burst within")
-
-    @field_serializer("within")
-    def _dump_within(self, value: timedelta) -> str:
-        return format_duration(value)
 
 
 _REPEATS_FORMS = (
@@ -113,7 +101,9 @@ class Repeats(SpecModel):
     keep: Literal["first", "last"]
     within: timedelta | Literal["runtime"] | None = None
     per: Literal["day"] | None = None
-    timezone: str | None = None
+    timezone: Annotated[str | None, checked(parse_timezone, "repeats timezone", optional=True)] = (
+        None
+    )
     day_starts: Clock | None = None
     prefer: Literal["scrobble"] | None = None
 
@@ -167,11 +157,6 @@ class Repeats(SpecModel):
             return "day"
         raise SpecIssue(f"repeats per must be day, got {describe_value(value)}")
 
-    @field_validator("timezone", mode="before")
-    @classmethod
-    def _check_timezone(cls, value: Any) -> str | None:
-        return None if value is None else parse_timezone(value, "repeats timezone")
-
     @field_validator("prefer", mode="before")
     @classmethod
     def _check_prefer(cls, value: Any) -> str | None:
@@ -212,7 +197,9 @@ class TimeOfDay(SpecModel):
 
     start: Clock
     end: Clock
-    timezone: str | None = None
+    timezone: Annotated[
+        str | None, checked(parse_timezone, "time_of_day timezone", optional=True)
+    ] = None
 
     @model_validator(mode="before")
     @classmethod
@@ -237,11 +224,6 @@ class TimeOfDay(SpecModel):
             'time_of_day must be a window like "02:00-05:00" or a mapping like '
             f'{{between: "02:00-05:00", timezone: Europe/Paris}}, got {describe_value(value)}'
         )
-
-    @field_validator("timezone", mode="before")
-    @classmethod
-    def _check_timezone(cls, value: Any) -> str | None:
-        return None if value is None else parse_timezone(value, "time_of_day timezone")
 
     @model_validator(mode="after")
     def _check_window(self) -> TimeOfDay:
@@ -340,12 +322,14 @@ class Conditions(SpecModel):
 
     after: EpisodeCode | None = None
     before: EpisodeCode | None = None
-    seasons: frozenset[int] | None = None
+    seasons: Annotated[frozenset[int] | None, checked(parse_seasons, optional=True)] = None
     episodes: tuple[EpisodeRange, ...] | None = None
     watched_from: Instant | None = None
     watched_until: Instant | None = None
     action: frozenset[str] | None = None
-    same_timestamp: int | None = None
+    same_timestamp: Annotated[
+        int | None, checked(whole_number, "same_timestamp", 2, optional=True)
+    ] = None
     burst: Burst | None = None
     repeats: Repeats | None = None
     runtime_chain: RuntimeChain | None = None
@@ -365,11 +349,6 @@ class Conditions(SpecModel):
         raise SpecIssue(
             f"{info.field_name} must be an episode code like S03E16, got {describe_value(value)}"
         )
-
-    @field_validator("seasons", mode="before")
-    @classmethod
-    def _check_seasons(cls, value: Any) -> frozenset[int] | None:
-        return None if value is None else parse_seasons(value)
 
     @field_validator("episodes", mode="before")
     @classmethod
@@ -404,13 +383,6 @@ class Conditions(SpecModel):
                 () if single else (index,),
             )
         return frozenset(actions)
-
-    @field_validator("same_timestamp", mode="before")
-    @classmethod
-    def _check_same_timestamp(cls, value: Any) -> int | None:
-        if value is None:
-            return None
-        return whole_number(value, "same_timestamp", 2)
 
     @field_validator("history_ids", mode="before")
     @classmethod

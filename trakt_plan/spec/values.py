@@ -8,6 +8,7 @@ it, so a spec dumped to JSON and validated again is equal to the original. A fai
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from difflib import get_close_matches
 from typing import Annotated, Any
@@ -16,12 +17,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, ValidationInfo
 
 __all__ = [
+    "AS_DURATION",
     "Clock",
     "Instant",
     "RelativeInstant",
     "SpecIssue",
     "SpecModel",
     "as_list",
+    "checked",
     "describe_value",
     "format_clock",
     "format_duration",
@@ -102,6 +105,21 @@ def whole_number(value: Any, name: str, minimum: int, hint: str = "") -> int:
     return value
 
 
+def checked(parse: Callable[..., Any], *args: Any, optional: bool = False) -> BeforeValidator:
+    """A field validator that is ``parse(value, *args)``, for ``Annotated[type, checked(...)]``.
+
+    The args name the field the way messages do (``"burst within"``). With ``optional`` a
+    null (``timezone: ~`` in YAML) stays None rather than reaching ``parse``.
+    """
+
+    def check(value: Any) -> Any:
+        if optional and value is None:
+            return None
+        return parse(value, *args)
+
+    return BeforeValidator(check)
+
+
 def as_list(value: Any) -> list[Any] | None:
     """The items of a list-like value (sets in a stable order), or None for anything else."""
     if isinstance(value, list | tuple | set | frozenset):
@@ -160,6 +178,10 @@ def format_duration(value: timedelta) -> str:
         if seconds and seconds % size == 0:
             return f"{seconds // size}{unit}"
     return "0s"
+
+
+# A duration field dumps back to the text :func:`parse_duration` reads.
+AS_DURATION = PlainSerializer(format_duration, return_type=str)
 
 
 # ----------------------------------------------------------------------------- instants

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from functools import total_ordering
 from typing import Any
 
@@ -22,20 +23,30 @@ _SEASON_RANGE = re.compile(r"(\d{1,4})(?:\s*-\s*(\d{1,4}))?", re.ASCII)
 _RANGE_HINT = "items are episode codes or ranges like S06E02-S06E05"
 
 
-@total_ordering
-class EpisodeCode(SpecModel):
-    """One episode, ``S03E16``; ordered by (season, number). Season 0 holds the specials."""
-
-    season: int
-    number: int
+class _Written(SpecModel):
+    """A value a plan writes as one piece of text, read by ``parse`` and dumped back as it."""
 
     @model_validator(mode="before")
     @classmethod
     def _from_text(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            code = cls.parse(value)
-            return {"season": code.season, "number": code.number}
-        return value
+        return dict(cls.parse(value)) if isinstance(value, str) else value
+
+    @classmethod
+    @abstractmethod
+    def parse(cls, text: str) -> _Written:
+        """The value ``text`` writes, or a SpecIssue saying what the text should look like."""
+
+    @model_serializer
+    def _to_text(self) -> str:
+        return str(self)
+
+
+@total_ordering
+class EpisodeCode(_Written):
+    """One episode, ``S03E16``; ordered by (season, number). Season 0 holds the specials."""
+
+    season: int
+    number: int
 
     @model_validator(mode="after")
     def _check_numbers(self) -> EpisodeCode:
@@ -64,10 +75,6 @@ class EpisodeCode(SpecModel):
         """(season, number), the order episodes are compared in."""
         return (self.season, self.number)
 
-    @model_serializer
-    def _to_text(self) -> str:
-        return str(self)
-
     def __str__(self) -> str:
         return episode_code(self.season, self.number)
 
@@ -77,7 +84,7 @@ class EpisodeCode(SpecModel):
         return self.key < other.key
 
 
-class EpisodeRange(SpecModel):
+class EpisodeRange(_Written):
     """An inclusive run of episodes, ``S06E02-S06E05``; a single code is a range of one."""
 
     first: EpisodeCode
@@ -85,13 +92,8 @@ class EpisodeRange(SpecModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _from_text(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            parsed = cls.parse(value)
-            return {"first": parsed.first, "last": parsed.last}
-        if isinstance(value, EpisodeCode):
-            return {"first": value, "last": value}
-        return value
+    def _from_code(cls, value: Any) -> Any:
+        return {"first": value, "last": value} if isinstance(value, EpisodeCode) else value
 
     @model_validator(mode="after")
     def _check_order(self) -> EpisodeRange:
@@ -133,10 +135,6 @@ class EpisodeRange(SpecModel):
     def contains(self, code: tuple[int, int]) -> bool:
         """Whether the episode ``(season, number)`` lies in the range, both ends included."""
         return self.first.key <= code <= self.last.key
-
-    @model_serializer
-    def _to_text(self) -> str:
-        return str(self)
 
     def __str__(self) -> str:
         return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"

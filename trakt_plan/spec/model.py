@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator, model_validator
 
@@ -32,6 +32,7 @@ from trakt_plan.spec.values import (
     SpecIssue,
     SpecModel,
     as_list,
+    checked,
     describe_value,
     format_instant,
     suggest,
@@ -192,13 +193,20 @@ def _check_block(value: Any, block: str) -> Any:
 class _Scoped(SpecModel):
     """The scope keys a rule and a protect entry share: exactly one of show/movie/history."""
 
-    # How error messages name the model ("a rule must have ...").
+    # How error messages name the model ("a rule must have ..."), and what they say of a
+    # value that is not a mapping at all.
     _what: ClassVar[str] = "a scope"
+    _forms: ClassVar[str] = "a scope must be a mapping with show:, movie: or history:"
 
     show: str | tuple[str, ...] | None = None
     movie: str | tuple[str, ...] | None = None
     history: Literal["all", "episodes", "movies"] | None = None
     year: int | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _need_scoped_mapping(cls, value: Any) -> Any:
+        return _need_mapping(value, cls._forms)
 
     @field_validator("show", "movie", mode="before")
     @classmethod
@@ -231,20 +239,15 @@ class Rule(_Scoped):
     """One rule: a scope, an optional time window, what to ``drop`` and what to spare."""
 
     _what: ClassVar[str] = "a rule"
+    _forms: ClassVar[str] = (
+        "each rule must be a mapping with name:, a scope (show:, movie: or history:) and drop:"
+    )
 
     name: str
     watched_from: Instant | None = None
     watched_until: Instant | None = None
     drop: Conditions
-    unless: Conditions | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _need_rule_mapping(cls, value: Any) -> Any:
-        return _need_mapping(
-            value,
-            "each rule must be a mapping with name:, a scope (show:, movie: or history:) and drop:",
-        )
+    unless: Annotated[Conditions | None, checked(_check_block, "unless")] = None
 
     @field_validator("name", mode="before")
     @classmethod
@@ -263,11 +266,6 @@ class Rule(_Scoped):
             raise SpecIssue(EMPTY_DROP)
         return _check_block(value, "drop")
 
-    @field_validator("unless", mode="before")
-    @classmethod
-    def _check_unless(cls, value: Any) -> Any:
-        return _check_block(value, "unless")
-
     @model_validator(mode="after")
     def _check_rule(self) -> Rule:
         scopes = self.scopes
@@ -285,22 +283,12 @@ class ProtectEntry(_Scoped):
     """A top-level ``protect:`` entry: plays no rule may remove (all of a scope, or ``when``)."""
 
     _what: ClassVar[str] = "a protect entry"
+    _forms: ClassVar[str] = (
+        "each protect entry must be a mapping like {show: 1394} or "
+        "{show: 1394, when: {seasons: [3]}}"
+    )
 
-    when: Conditions | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _need_entry_mapping(cls, value: Any) -> Any:
-        return _need_mapping(
-            value,
-            "each protect entry must be a mapping like {show: 1394} or "
-            "{show: 1394, when: {seasons: [3]}}",
-        )
-
-    @field_validator("when", mode="before")
-    @classmethod
-    def _check_when(cls, value: Any) -> Any:
-        return _check_block(value, "when")
+    when: Annotated[Conditions | None, checked(_check_block, "when")] = None
 
     @model_validator(mode="after")
     def _check_entry(self) -> ProtectEntry:

@@ -64,6 +64,9 @@ MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 MAX_ALIAS_EXPANSION = 10_000
 
+# Line 1, column 1: where a problem of the whole file is reported.
+_START = (1, 1)
+
 _CORE = "tag:yaml.org,2002:"
 _MERGE_TAG = _CORE + "merge"
 # Scalars whose text pydantic reads better than YAML's own typing: dates stay text so
@@ -87,12 +90,9 @@ def load_spec(path: Path) -> PlanSpec:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line, column = _byte_position(data, exc.start)
-        raise located_error(
+        raise _text_error(
             filename,
-            line,
-            column,
-            "",
+            _byte_position(data, exc.start),
             f"the plan is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8",
         ) from None
     return _load(text, filename)
@@ -144,13 +144,15 @@ def scope_places(path: Path, spec: PlanSpec, scope: ScopeRef) -> list[ScopePlace
     return places
 
 
+def _text_error(filename: str, at: tuple[int, int], message: str) -> SpecError:
+    """A problem of the file as text, before any key: at (line, column), with no key path."""
+    line, column = at
+    return located_error(filename, line, column, "", message)
+
+
 def _too_big(filename: str) -> SpecError:
-    return located_error(
-        filename,
-        1,
-        1,
-        "",
-        "the plan is larger than 1 MiB; a plan is a short text file",
+    return _text_error(
+        filename, _START, "the plan is larger than 1 MiB; a plan is a short text file"
     )
 
 
@@ -169,17 +171,14 @@ def _text_position(text: str, offset: int) -> tuple[int, int]:
 def _load(text: str, filename: str) -> PlanSpec:
     root = _compose(text, filename)
     if root is None or (isinstance(root, ScalarNode) and root.tag == _CORE + "null"):
-        raise located_error(
-            filename, 1, 1, "", "the plan is empty; start with `version: 1` and a `rules:` list"
+        raise _text_error(
+            filename, _START, "the plan is empty; start with `version: 1` and a `rules:` list"
         )
     if not isinstance(root, MappingNode):
-        line, column = _position(root)
         kind = "a list" if isinstance(root, SequenceNode) else "a single value"
-        raise located_error(
+        raise _text_error(
             filename,
-            line,
-            column,
-            "",
+            _position(root),
             f"a plan must be a mapping with `version: 1` and `rules:`, got {kind}",
         )
     tree = _Tree(filename)
@@ -224,11 +223,9 @@ def _compose(text: str, filename: str) -> Node | None:
                     depth += 1
                     if depth > MAX_DEPTH:
                         mark = event.start_mark
-                        raise located_error(
+                        raise _text_error(
                             filename,
-                            mark.line + 1,
-                            mark.column + 1,
-                            "",
+                            (mark.line + 1, mark.column + 1),
                             f"the plan is nested more than {MAX_DEPTH} levels deep",
                         )
                 elif isinstance(event, MappingEndEvent | SequenceEndEvent):
@@ -238,12 +235,9 @@ def _compose(text: str, filename: str) -> Node | None:
     except MarkedYAMLError as exc:
         raise _yaml_error(filename, exc) from None
     except ReaderError as exc:
-        line, column = _text_position(text, exc.position)
-        raise located_error(
+        raise _text_error(
             filename,
-            line,
-            column,
-            "",
+            _text_position(text, exc.position),
             f"the plan contains a character YAML does not allow (U+{exc.character:04X})"
             if isinstance(exc.character, int)
             else f"the plan contains a character YAML does not allow ({exc.character!r})",
@@ -252,27 +246,23 @@ def _compose(text: str, filename: str) -> Node | None:
         raise
     except (YAMLError, RecursionError, ValueError, TypeError, IndexError, AttributeError) as exc:
         # ruamel can fail in other ways on hostile input; the person still gets a message.
-        raise located_error(filename, 1, 1, "", f"the plan is not valid YAML: {exc}") from None
+        raise _text_error(filename, _START, f"the plan is not valid YAML: {exc}") from None
 
 
 def _yaml_error(filename: str, exc: MarkedYAMLError) -> SpecError:
     mark = exc.problem_mark or exc.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    at = (mark.line + 1, mark.column + 1) if mark is not None else _START
     problem = (exc.problem or "").strip()
     if "single document" in (exc.context or "") + problem:
-        return located_error(
-            filename,
-            line,
-            column,
-            "",
-            "a plan file holds one YAML document, but found a second one",
+        return _text_error(
+            filename, at, "a plan file holds one YAML document, but found a second one"
         )
     text = f"invalid YAML: {problem}" if problem else "invalid YAML"
     if exc.context and exc.context_mark is not None and exc.context_mark is not mark:
         text += f" ({exc.context.strip()} started at line {exc.context_mark.line + 1})"
     if "\t" in problem or "'\\t'" in problem:
         text += "; indent with spaces, not tabs"
-    return located_error(filename, line, column, "", text)
+    return _text_error(filename, at, text)
 
 
 def _position(node: Node) -> tuple[int, int]:

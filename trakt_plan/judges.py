@@ -39,28 +39,18 @@ Judged = dict[int, str]
 
 
 class Play(Protocol):
-    """What a judge reads of a play (the planner's indexed play)."""
+    """What a judge reads of a play (the planner's indexed play); judges never write it."""
 
-    @property
-    def id(self) -> int: ...
-    @property
-    def us(self) -> int: ...
-    @property
-    def second(self) -> int: ...
-    @property
-    def code(self) -> tuple[int, int] | None: ...
-    @property
-    def show_id(self) -> int | None: ...
-    @property
-    def movie_id(self) -> int | None: ...
-    @property
-    def episode_id(self) -> int | None: ...
-    @property
-    def action(self) -> str: ...
-    @property
-    def media_key(self) -> Hashable: ...
-    @property
-    def label(self) -> str: ...
+    id: int
+    us: int
+    second: int
+    code: tuple[int, int] | None
+    show_id: int | None
+    movie_id: int | None
+    episode_id: int | None
+    action: str
+    media_key: Hashable
+    label: str
 
 
 def micros(value: datetime) -> int:

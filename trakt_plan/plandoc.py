@@ -65,12 +65,10 @@ class Observed(_Frozen):
     timezone: str | None = None
 
 
-class ScopeIds(_Frozen):
-    trakt: int | None = None
-    slug: str | None = None
-    imdb: str | None = None
-    tvdb: int | None = None
-    tmdb: int | None = None
+class ScopeIds(Ids):
+    """A scope's ids as saved: Trakt's ids, with unknown keys refused like the rest of the plan."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class MediaScope(_Frozen):
@@ -83,23 +81,19 @@ class MediaScope(_Frozen):
 
     @classmethod
     def from_resolved(cls, resolved: ResolvedScope) -> MediaScope:
-        ids = resolved.ids
         return cls(
             type=resolved.type,
             title=resolved.title,
             year=resolved.year,
-            ids=ScopeIds(
-                trakt=ids.trakt, slug=ids.slug, imdb=ids.imdb, tvdb=ids.tvdb, tmdb=ids.tmdb
-            ),
+            ids=ScopeIds.model_validate(resolved.ids.model_dump()),
         )
 
     def to_resolved(self) -> ResolvedScope:
-        ids = self.ids
         return ResolvedScope(
             type=self.type,
             title=self.title,
             year=self.year,
-            ids=Ids(trakt=ids.trakt, slug=ids.slug, imdb=ids.imdb, tvdb=ids.tvdb, tmdb=ids.tmdb),
+            ids=Ids.model_validate(self.ids.model_dump()),
         )
 
 

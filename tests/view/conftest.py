@@ -61,11 +61,16 @@ def bulk_history(count: int, *, title: str = "Agents of S.H.I.E.L.D.") -> list[H
 
 
 def plan_of(
-    history: Sequence[HistoryItem], plan_yaml: str = PLAN_YAML, timezone: str | None = None
+    history: Sequence[HistoryItem],
+    plan_yaml: str = PLAN_YAML,
+    timezone: str | None = None,
+    *,
+    shows: Sequence[ResolvedScope] = (SHOW,),
 ) -> SavedPlan:
-    """The saved plan of ``plan_yaml`` over ``history``, as `plan -o` would write it."""
+    """The saved plan of ``plan_yaml`` over ``history``, as `plan -o` would write it; its
+    references are the trakt ids of ``shows``."""
     spec = PlanSpec.model_validate(YAML(typ="safe").load(plan_yaml))
-    resolved = {ScopeRef(kind="show", ref="1394"): SHOW}
+    resolved = {ScopeRef(kind="show", ref=str(show.ids.trakt)): show for show in shows}
     result = build_plan(spec, resolved, history)
     removed = {d.item.id for d in result.deletions}
     when = datetime(2025, 11, 21, 8, 0, 5, tzinfo=UTC)

@@ -48,12 +48,13 @@ def test_the_markdown_has_a_header_summary_groups_rules_and_a_details_table(bulk
     assert groups[:1] == [["show / movie", "removed", "kept", "after apply"]]
     assert groups[1][:2] == ["Agents of S.H.I.E.L.D. (2013) · show 1394", "60"]
     assert (rules) == [
-        ["rule", "plays in scope", "removed"],
-        ["bulk", "61", "60"],
-        ["never", "61", "0"],
+        ["rule", "scope", "plays in scope", "removed"],
+        ["bulk", "Agents of S.H.I.E.L.D. (2013)", "61", "60"],
+        ["never", "Agents of S.H.I.E.L.D. (2013)", "61", "0"],
     ]
     assert len(deletions) == 61
-    assert deletions[1] == ["-", "1000", "2025-11-17 01:02:03Z", "S01E01", "watch", "bulk"]
+    why = "bulk: 60 plays share the second 2025-11-17 01:02:03Z"
+    assert deletions[1] == ["-", "1000", "2025-11-17 01:02:03Z", "S01E01", "watch", why]
     html = [t.content for t in tokens if t.type == "html_block"]
     assert html[0].startswith("<details>\n<summary>Agents of S.H.I.E.L.D. (2013) · show 1394")
     assert "**Plan: remove 60 plays of 1 show (61 plays seen).**" in text

@@ -61,5 +61,8 @@ def test_a_repeats_row_names_the_play_it_keeps():
     (group,) = view.groups
     (row,) = group.rows
     assert row.keeps == "1 at 01:02:03Z"
-    assert row.why == "double-scrobbles; keeps 1 at 01:02:03Z"
+    assert row.why_lines == (
+        "double-scrobbles: a repeat of S01E01, whose play at 2025-11-17 01:02:03Z (scrobble) stays",
+        "keeps 1 at 01:02:03Z",
+    )
     assert [kept.history_id for kept in group.kept_rows] == [1, 3]

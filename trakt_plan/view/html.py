@@ -50,13 +50,7 @@ def render_html(view: PlanView) -> str:
     return template.render(
         view=view,
         title=f"trakt-plan: {header.source}",
-        header=[
-            ("account", f"{header.account} on {header.api_base}"),
-            ("planned at", header.planned_at),
-            ("times in", header.timezone),
-            ("plan id", header.plan_id),
-            ("source", header.source),
-        ],
+        header=header.facts,
         summary=_summary_facts(view),
         groups=[_group(group, _zone(header.timezone)) for group in view.groups],
         open_below=OPEN_BELOW,

@@ -57,14 +57,8 @@ def _join(head: Iterable[str], details: Iterable[str], tail: Iterable[str] = ())
 def _header(view: PlanView) -> list[str]:
     header = view.header
     title = header.description or f"Plan {header.source}"
-    rows = [
-        ("account", f"{header.account} on {header.api_base}"),
-        ("planned at", header.planned_at),
-        ("plan_id", header.plan_id),
-        ("source", header.source),
-        ("times in", header.timezone),
-    ]
-    table = _table(("", ""), [(f"**{name}**", cell(value)) for name, value in rows], "--")
+    rows = [(f"**{name}**", cell(value)) for name, value in header.facts]
+    table = _table(("", ""), rows, "--")
     return [f"### trakt-plan: {cell(title)}", table]
 
 
@@ -96,8 +90,10 @@ def _groups_table(view: PlanView) -> list[str]:
 def _rules_table(view: PlanView) -> list[str]:
     if not view.rules:
         return []
-    rows = [(cell(r.name), str(r.plays_in_scope), str(r.deletions)) for r in view.rules]
-    return ["#### Rules", _table(("rule", "plays in scope", "removed"), rows, "-::")]
+    rows = [
+        (cell(r.name), cell(r.scope), str(r.plays_in_scope), str(r.deletions)) for r in view.rules
+    ]
+    return ["#### Rules", _table(("rule", "scope", "plays in scope", "removed"), rows, "--::")]
 
 
 def _warnings(view: PlanView) -> list[str]:
@@ -108,7 +104,7 @@ def _details(group: GroupView, rows: tuple[PlayRow, ...], left_out: int = 0) -> 
     if not rows and not left_out:
         return ""
     table = _table(
-        ("", "id", "watched at", "play", "action", "reasons"),
+        ("", "id", "watched at", "play", "action", "why"),
         [
             (
                 REMOVED,
@@ -116,7 +112,8 @@ def _details(group: GroupView, rows: tuple[PlayRow, ...], left_out: int = 0) -> 
                 row.watched_at,
                 cell(row.what),
                 cell(row.action),
-                cell(row.why),
+                # GitHub keeps raw <br> in a cell: one line per rule, each escaped alone.
+                "<br>".join(cell(line) for line in row.why_lines),
             )
             for row in rows
         ],

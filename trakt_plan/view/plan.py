@@ -16,7 +16,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trakt_plan.labels import episode_code, play_time, plural, title_year
-from trakt_plan.plandoc import KeptPlay
+from trakt_plan.plandoc import HistoryScope, KeptPlay, MediaScope, SavedRule
 from trakt_plan.planfile import PlannedDeletion, SavedPlan
 from trakt_plan.timefmt import parse_trakt_time
 
@@ -46,14 +46,27 @@ class PlanHeader:
     # The zone every time of the view is shown in (times without a Z), and where it came from.
     timezone: str
 
+    @property
+    def facts(self) -> tuple[tuple[str, str], ...]:
+        """The header as (label, value) pairs, in the order every rendering lists them."""
+        return (
+            ("account", f"{self.account} on {self.api_base}"),
+            ("planned at", self.planned_at),
+            ("plan_id", self.plan_id),
+            ("source", self.source),
+            ("times in", self.timezone),
+        )
+
 
 @dataclass(frozen=True)
 class RuleCount:
-    """One rule: the plays it looked at and how many it chose."""
+    """One rule: what it looked at, the plays in it and how many it chose."""
 
     name: str
     plays_in_scope: int
     deletions: int
+    # Every show or movie the rule names, or its history scope: "Friends (1994), Lost (2004)".
+    scope: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,12 +83,26 @@ class PlayRow:
     at: datetime
     # For a play a `repeats` rule removes: the play of the same episode or movie it keeps.
     keeps: str | None = None
+    # Per rule in `reasons`, the planner's words for why it chose the play (plans saved
+    # before evidence was recorded have none).
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def why_lines(self) -> tuple[str, ...]:
+        """Each rule with its evidence, then the play kept: ``aos-bulk: 22 plays share the
+        second 2025-11-17 01:02:03Z``, ``keeps 10000000032 at 16:00:00``."""
+        if len(self.evidence) == len(self.reasons) and self.evidence:
+            lines = [f"{r}: {e}" for r, e in zip(self.reasons, self.evidence, strict=True)]
+        else:
+            lines = [", ".join(self.reasons)] if self.reasons else []
+        if self.keeps:
+            lines.append(f"keeps {self.keeps}")
+        return tuple(lines)
 
     @property
     def why(self) -> str:
-        """``double-scrobbles; keeps 10000000032 at 16:00:00``."""
-        reasons = ", ".join(self.reasons)
-        return f"{reasons}; keeps {self.keeps}" if self.keeps else reasons
+        """:attr:`why_lines` on one line, ``; `` between them."""
+        return "; ".join(self.why_lines)
 
 
 @dataclass(frozen=True)
@@ -182,7 +209,7 @@ def plan_view(saved: SavedPlan) -> PlanView:
             timezone=clock.label,
         ),
         summary=_summary(saved, clock),
-        rules=tuple(RuleCount(r.name, r.plays_in_scope, r.deletions) for r in saved.rules),
+        rules=tuple(_rule(rule) for rule in saved.rules),
         groups=_groups(saved, clock),
         warnings=tuple(saved.notes()),
         document=saved.model_dump(mode="json"),
@@ -192,6 +219,24 @@ def plan_view(saved: SavedPlan) -> PlanView:
 def _description(saved: SavedPlan) -> str | None:
     value = saved.spec.plan.get("description")
     return value.strip() or None if isinstance(value, str) else None
+
+
+def _rule(rule: SavedRule) -> RuleCount:
+    scopes = (rule.scope, *rule.more_scopes)
+    return RuleCount(
+        name=rule.name,
+        plays_in_scope=rule.plays_in_scope,
+        deletions=rule.deletions,
+        scope=", ".join(_scope_label(scope) for scope in scopes),
+    )
+
+
+def _scope_label(scope: MediaScope | HistoryScope) -> str:
+    """``Friends (1994)``, or ``history: all`` as the plan writes a history scope."""
+    if isinstance(scope, HistoryScope):
+        return f"history: {scope.which}"
+    untitled = f"{scope.type} {scope.ids.trakt}"
+    return title_year(scope.title, scope.year, untitled=untitled)
 
 
 def _group_key(deletion: PlannedDeletion) -> tuple[GroupKind, int]:
@@ -218,6 +263,7 @@ def _row(deletion: PlannedDeletion, clock: _Clock, keeps: str | None = None) -> 
         reasons=deletion.reasons,
         at=parse_trakt_time(deletion.watched_at),
         keeps=keeps,
+        evidence=deletion.evidence,
     )
 
 

@@ -73,7 +73,8 @@ def _group(group: GroupView) -> list[RenderableType]:
         table.add_column("Watched at", no_wrap=True)
         table.add_column("Play", overflow="fold")
         table.add_column("Action")
-        table.add_column("Reasons", overflow="fold")
+        # A line per rule with its evidence: what a reviewer checks against the history.
+        table.add_column("Why")
         for row in group.rows:
             table.add_row(
                 _REMOVED,
@@ -81,7 +82,7 @@ def _group(group: GroupView) -> list[RenderableType]:
                 _text(row.watched_at),
                 _text(row.what),
                 _text(row.action),
-                _text(row.why),
+                _text("\n".join(row.why_lines)),
             )
         parts.append(table)
     tail = []
@@ -105,11 +106,15 @@ def _summary(view: PlanView) -> list[RenderableType]:
     if view.rules:
         table = Table(box=None, pad_edge=False, padding=(0, 1), show_header=True)
         table.add_column("  Rule")
+        table.add_column("Scope")
         table.add_column("In scope", justify="right")
         table.add_column("Removed", justify="right")
         for rule in view.rules:
             table.add_row(
-                _text(f"  {rule.name}"), _text(rule.plays_in_scope), _text(rule.deletions)
+                _text(f"  {rule.name}"),
+                _text(rule.scope),
+                _text(rule.plays_in_scope),
+                _text(rule.deletions),
             )
         parts.append(table)
     return parts

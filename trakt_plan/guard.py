@@ -40,11 +40,13 @@ NOTIFY_VARIABLE = "TRAKT_PLAN_NOTIFY"
 
 @dataclass(frozen=True)
 class GuardOptions:
-    """What one guard run may do: apply up to ``apply_max`` deletions, tell ``notify``."""
+    """What one guard run may do: apply up to ``apply_max`` deletions, tell ``notify``;
+    ``refresh_catalog`` reads runtimes and air dates from Trakt instead of the disk cache."""
 
     apply_max: int | None = None
     notify: tuple[str, ...] = ()
     now: datetime | None = None
+    refresh_catalog: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ def run_guard(rt: Runtime, spec_path: Path, options: GuardOptions) -> ExitStatus
 
 
 def _guard(rt: Runtime, spec_path: Path, options: GuardOptions) -> _Outcome:
-    saved = compute_plan(rt, spec_path, now=options.now)
+    saved = compute_plan(rt, spec_path, now=options.now, refresh_catalog=options.refresh_catalog)
     view = plan_view(saved)
     for warning in view.warnings:
         rt.ui.warn(warning)

@@ -39,6 +39,12 @@ def guard(
             help="Plan as of this ISO 8601 instant with its zone (2026-12-01T04:00:00Z).",
         ),
     ] = None,
+    refresh_catalog: Annotated[
+        bool,
+        typer.Option(
+            "--refresh-catalog", help="Read runtimes and air dates from Trakt, not the disk cache."
+        ),
+    ] = False,
 ) -> None:
     """Plan, save the plan with a timestamp, apply it when small enough, notify.
 
@@ -50,5 +56,10 @@ def guard(
     from trakt_plan.guard import GuardOptions, run_guard
     from trakt_plan.timefmt import parse_now
 
-    options = GuardOptions(apply_max=apply_max, notify=tuple(notify or ()), now=parse_now(now))
+    options = GuardOptions(
+        apply_max=apply_max,
+        notify=tuple(notify or ()),
+        now=parse_now(now),
+        refresh_catalog=refresh_catalog,
+    )
     raise typer.Exit(run_guard(rt, spec_path, options))

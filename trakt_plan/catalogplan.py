@@ -21,7 +21,7 @@ from trakt_plan.catalogfetch import (
     PendingCatalogue,
     read_facts,
 )
-from trakt_plan.errors import ConfigError
+from trakt_plan.errors import ConfigError, NetworkError
 from trakt_plan.fetch import HistoryClient, fetch_history
 from trakt_plan.spec.model import PlanSpec, ScopeRef
 from trakt_plan.trakt.models import HistoryItem, ResolvedScope
@@ -94,14 +94,22 @@ def offline_catalogue(
 
     ``client`` opens a client for the public catalogue endpoints (no login needed), or is
     ``None`` when none can be had; then facts the cache lacks raise ``ConfigError`` naming
-    the shows and movies.
+    the shows and movies (``NetworkError``, naming them too, when Trakt cannot be reached).
     """
     needs, kinds = catalogue_needs(spec, resolved)
     found = CatalogueNeeds.of_history(history, kinds)
     needs = CatalogueNeeds(needs.shows | found.shows, needs.movies | found.movies)
     if not needs:
         return None
-    reads, missing = read_facts(needs, history, opener=client, refresh=refresh, cache=cache)
+    try:
+        reads, missing = read_facts(needs, history, opener=client, refresh=refresh, cache=cache)
+    except NetworkError as error:
+        # Planning from an export, the catalogue is the only request: name what it was for.
+        raise NetworkError(
+            "the plan's runtime- or release-based conditions need the runtimes and air dates "
+            f"of {_names(needs, history)}, and those not in the cache could not be read from "
+            f"Trakt's public catalogue. {error.message}"
+        ) from None
     if missing:
         raise ConfigError(
             "the plan's runtime- or release-based conditions need the runtimes and air dates "

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from trakt_plan.catalogfetch import CatalogueNeeds
+from trakt_plan.catalogfetch import CatalogueNeeds, CatalogueReads
 from trakt_plan.detect import Catalogue, find_accidents
 from trakt_plan.detect.report import DoctorReport, build_report
-from trakt_plan.errors import ConfigError, ExitStatus, ResolveError
+from trakt_plan.errors import ApiError, ConfigError, ExitStatus, NetworkError, ResolveError
 from trakt_plan.fsutil import atomic_write
+from trakt_plan.labels import plural
 from trakt_plan.media import media_key
 from trakt_plan.runtime import Runtime
 from trakt_plan.trakt.models import HistoryItem, ResolvedScope
@@ -132,23 +133,56 @@ def catalogue_needs(history: Sequence[HistoryItem]) -> CatalogueNeeds:
     return CatalogueNeeds(frozenset(shows), frozenset(movies))
 
 
+# What a report without runtimes and air dates cannot say; each warning ends with it.
+_WITHOUT_CATALOGUE = (
+    "Back-to-back and release-date marks are not checked, and double plays are looked for "
+    "within 10 minutes only, not within each episode's runtime."
+)
+
+
 def _read_catalogue(rt: Runtime, options: DoctorOptions, source: _Source) -> Catalogue | None:
-    """The facts the detector can use; ``None`` (and a note) when some cannot be had."""
+    """The facts the detector can use; ``None`` when some cannot be had, with a warning that
+    says what the report then leaves unchecked."""
     from trakt_plan.catalogfetch import read_facts
 
     needs = catalogue_needs(source.history)
     if not needs:
         return None
     opener = rt.public_client_opener() if options.snapshot is not None else rt.client
-    reads, missing = read_facts(needs, source.history, opener=opener, refresh=options.refresh)
-    if missing:
-        count = len(missing.shows) + len(missing.movies)
+    try:
+        reads, missing = read_facts(needs, source.history, opener=opener, refresh=options.refresh)
+    except (ApiError, NetworkError) as error:
+        # A report of what could be checked beats no report: the rest is said to be missing.
         rt.ui.warn(
-            f"no runtimes or air dates for {count} shows and movies (not in the cache, and no "
-            "Trakt API app to read them): back-to-back and release-date marks not checked."
+            f"the runtimes and air dates could not be read from Trakt: {error.message} "
+            + _WITHOUT_CATALOGUE
         )
         return None
+    if missing:
+        count = plural(len(missing.shows) + len(missing.movies), "show or movie", "shows or movies")
+        rt.ui.warn(
+            f"no runtimes or air dates for {count} (not in the cache, and no Trakt API app to "
+            "read them: set TRAKT_CLIENT_ID). " + _WITHOUT_CATALOGUE
+        )
+        return None
+    unknown = _without_runtime(reads)
+    if unknown:
+        which = plural(unknown, "show or movie", "shows or movies")
+        rt.ui.warn(
+            f"Trakt lists no runtime for some plays of {which}: their back-to-back marks and "
+            "double plays cannot be judged, and none is reported."
+        )
     return reads.catalogue()
+
+
+def _without_runtime(reads: CatalogueReads) -> int:
+    """How many shows and movies have plays whose runtime is unknown (the episode's and the
+    show's both null): runtime-based findings cannot be told for them."""
+    shows = sum(
+        show.runtime is None and any(e.runtime is None for e in show.episodes.values())
+        for show in reads.shows.values()
+    )
+    return shows + sum(movie.runtime is None for movie in reads.movies.values())
 
 
 def run_doctor(
@@ -192,7 +226,8 @@ def run_doctor(
             source.scope,
             source.history,
             now=now,
-            source=f"{source.account} on {source.source}",
+            # A snapshot has no account name: "snapshot on Trakt export X.zip" would say nothing.
+            source=source.source if options.snapshot else f"{source.account} on {source.source}",
             findings=report.findings,
         )
         atomic_write(options.out, text)
@@ -211,5 +246,6 @@ def _show(rt: Runtime, report: DoctorReport, options: DoctorOptions) -> None:
         rt.ui.doctor(report)
     plays = sum(len(f.history_ids) for f in report.findings)
     rt.ui.info(
-        f"{report.plays} plays read; {len(report.findings)} finding(s) covering {plays} plays."
+        f"{plural(report.plays, 'play')} read; {plural(len(report.findings), 'finding')} "
+        f"covering {plural(plays, 'play')}."
     )

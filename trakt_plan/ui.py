@@ -304,12 +304,9 @@ def doctor_report(console: Console, report: DoctorReport) -> None:
     )
     _doctor_timeline(console, report)
     if not report.findings:
-        console.print(
-            Text(
-                "No accidents found: nothing here looks like a bulk mark, a "
-                "back-to-back or release-date mark, a flood or a double play."
-            )
-        )
+        # Only the kinds looked for: without runtimes, no back-to-back mark is ruled out.
+        looked_for = [name for kind, name in _DOCTOR_KINDS.items() if kind in report.checked]
+        console.print(Text(f"No accidents found among the kinds checked: {', '.join(looked_for)}."))
     for number, finding in enumerate(report.findings, 1):
         _doctor_finding(console, number, finding)
     missing = [k for k in _DOCTOR_KINDS if k not in report.checked]

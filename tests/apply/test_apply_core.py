@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.catalog import episode_play, movie_nights
+from tests.support.fakes import API_BASE, FakeTrakt, plan_for
 from trakt_plan.apply.engine import ApplyReport, apply_plan
 from trakt_plan.apply.journal import Journal, JournalState, read_journal
 from trakt_plan.apply.records import Header, Intent, JournalAccount, Result, new_header
@@ -18,10 +20,8 @@ from trakt_plan.apply.undo import UndoReport, undo_plan
 from trakt_plan.errors import ApiError, JournalError, NetworkError, WriteOutcomeUnknown
 from trakt_plan.planfile import SavedPlan
 from trakt_plan.trakt.client import ClientStats
-from trakt_plan.trakt.models import AddResult, NotFound, PlayToAdd, RemoveResult
+from trakt_plan.trakt.models import AddResult, HistoryItem, NotFound, PlayToAdd, RemoveResult
 from trakt_plan.trakt.models import Counts as TraktCounts
-
-from .fake_trakt import API_BASE, FakeTrakt, episode_play, plan_for
 
 BULK = "2025-11-17T01:02:03.000Z"
 BULK_YAML = """\
@@ -35,10 +35,19 @@ rules:
 
 
 def _fake() -> FakeTrakt:
-    """Six real plays a day apart, then a bulk mark of the same six episodes in one second."""
-    real = [episode_play(100 + n, n, f"2025-10-0{n}T20:00:00.000Z") for n in range(1, 7)]
-    bulk = [episode_play(200 + n, n, BULK) for n in range(1, 7)]
-    return FakeTrakt(real + bulk)
+    """Forty movie nights; six real plays a day apart, then a bulk mark of the same six episodes
+    in one second."""
+    return FakeTrakt([*movie_nights(40), *_real(), *_bulk(200)])
+
+
+def _real() -> list[HistoryItem]:
+    """Episodes 1 to 6, one a day."""
+    return [episode_play(100 + n, f"2025-10-0{n}T20:00:00.000Z", f"S01E0{n}") for n in range(1, 7)]
+
+
+def _bulk(base: int) -> list[HistoryItem]:
+    """Episodes 1 to 6 marked watched in one second (history ids ``base`` + 1 on)."""
+    return [episode_play(base + n, BULK, f"S01E0{n}") for n in range(1, 7)]
 
 
 @pytest.fixture
@@ -246,9 +255,7 @@ def _apply_then_undo(fake: FakeTrakt, plan: SavedPlan, tmp_path: Path, batch_siz
 
 def test_a_doubled_bulk_mark_comes_back_whole(tmp_path: Path) -> None:
     """Regression: two plays of every episode in one second came back only half (12 -> 6)."""
-    real = [episode_play(100 + n, n, f"2025-10-0{n}T20:00:00.000Z") for n in range(1, 7)]
-    doubled = [episode_play(base + n, n, BULK) for base in (200, 300) for n in range(1, 7)]
-    fake = FakeTrakt(real + doubled)
+    fake = FakeTrakt([*movie_nights(40), *_real(), *_bulk(200), *_bulk(300)])
     before = fake.keys()
     plan = plan_for(fake, BULK_YAML)
     assert len(plan.deletions) == 12
@@ -258,8 +265,8 @@ def test_a_doubled_bulk_mark_comes_back_whole(tmp_path: Path) -> None:
 
 def test_a_removed_play_sharing_its_second_with_a_kept_one_comes_back(tmp_path: Path) -> None:
     """Regression: the removed twin of a kept play was counted as already there, never restored."""
-    twins = [episode_play(401, 1, BULK), episode_play(402, 1, BULK), episode_play(403, 2, BULK)]
-    fake = FakeTrakt(twins)
+    twins = [episode_play(401, BULK), episode_play(402, BULK), episode_play(403, BULK, "S01E02")]
+    fake = FakeTrakt([*movie_nights(40), *twins])
     before = fake.keys()
     plan = plan_for(
         fake, "version: 1\nrules:\n  - {name: twin, history: all, drop: {history_ids: [402]}}\n"
@@ -270,8 +277,8 @@ def test_a_removed_play_sharing_its_second_with_a_kept_one_comes_back(tmp_path: 
 
 def test_undo_twice_with_a_kept_twin_still_never_doubles(tmp_path: Path) -> None:
     """With a baseline, an undo run again (journal gone) still sees the play is back."""
-    twins = [episode_play(401, 1, BULK), episode_play(402, 1, BULK)]
-    fake = FakeTrakt(twins)
+    twins = [episode_play(401, BULK), episode_play(402, BULK)]
+    fake = FakeTrakt([*movie_nights(40), *twins])
     before = fake.keys()
     plan = plan_for(
         fake, "version: 1\nrules:\n  - {name: twin, history: all, drop: {history_ids: [402]}}\n"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.support.catalog import episode_play
+from tests.support.fakes import FakeTrakt, plan_for
 from trakt_plan.cli import app
 from trakt_plan.errors import UnsafePlanError
-
-from .fake_trakt import FakeTrakt, episode_play, plan_for
 
 ALL_YAML = "version: 1\nrules:\n  - {name: everything, history: all, drop: {all: true}}\n"
 WINDOW_YAML = (
@@ -21,8 +21,11 @@ WINDOW_YAML = (
 
 def _fake() -> FakeTrakt:
     """Ten plays of one show, a day apart, and nothing else."""
-    plays = [episode_play(100 + n, n, f"2025-10-{n:02d}T20:00:00.000Z") for n in range(1, 11)]
-    return FakeTrakt(plays, filler=0)
+    plays = [
+        episode_play(100 + n, f"2025-10-{n:02d}T20:00:00.000Z", f"S01E{n:02d}")
+        for n in range(1, 11)
+    ]
+    return FakeTrakt(plays)
 
 
 def test_removing_most_of_the_whole_history_needs_force() -> None:
@@ -44,7 +47,7 @@ def test_a_cleanup_inside_a_time_window_is_not_held_to_the_share() -> None:
 
 def test_a_plan_knows_which_shows_it_empties() -> None:
     """Removing every play of a show (read whole) names it; a window does not claim it."""
-    assert plan_for(_fake(), ALL_YAML).whole_titles() == ["Agents of S.H.I.E.L.D."]
+    assert plan_for(_fake(), ALL_YAML).whole_titles() == ["Marvel's Agents of S.H.I.E.L.D."]
     assert plan_for(_fake(), WINDOW_YAML).whole_titles() == []
 
 

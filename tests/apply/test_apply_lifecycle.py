@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.support.catalog import episode_play, movie_nights
+from tests.support.fakes import FakeTrakt, plan_for
 from trakt_plan.apply.journal import Journal, journal_path_for, read_journal
 from trakt_plan.apply.lifecycle import apply_journal_for, archive_path, save_plan
 from trakt_plan.apply.records import new_header
 from trakt_plan.cli import app
 from trakt_plan.errors import JournalError
-
-from .fake_trakt import FakeTrakt, episode_play, plan_for
 
 SEED = Path(__file__).resolve().parents[2] / "plans" / "aos-cleanup.yaml"
 
@@ -51,7 +51,8 @@ def test_undo_of_the_yaml_finds_the_plan_apply_saved_beside_it(tmp_path: Path) -
 
 
 def _fake_plan(first: int):
-    fake = FakeTrakt([episode_play(first + n, n, "2025-11-17T01:02:03.000Z") for n in range(1, 4)])
+    bulk = [episode_play(first + n, "2025-11-17T01:02:03.000Z", f"S01E0{n}") for n in range(1, 4)]
+    fake = FakeTrakt([*movie_nights(40), *bulk])
     return plan_for(fake, "version: 1\nrules:\n  - {name: b, history: all, drop: {all: true}}\n")
 
 

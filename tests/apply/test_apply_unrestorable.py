@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.catalog import episode_play, movie_nights
+from tests.support.fakes import API_BASE, FakeTrakt, plan_for
 from trakt_plan.apply.engine import apply_plan
 from trakt_plan.apply.undo import undo_plan
 from trakt_plan.errors import UnsafePlanError
-
-from .fake_trakt import API_BASE, FakeTrakt, episode_play, plan_for
 
 BULK = "2025-11-17T01:02:03.000Z"
 BULK_YAML = "version: 1\nrules:\n  - {name: bulk, history: all, drop: {same_timestamp: 3}}\n"
@@ -18,8 +18,9 @@ BULK_YAML = "version: 1\nrules:\n  - {name: bulk, history: all, drop: {same_time
 
 def _fake() -> FakeTrakt:
     """A bulk mark of three plays in one second; the third came without its episode's id."""
-    orphan = episode_play(203, 3, BULK, trakt=None)
-    return FakeTrakt([episode_play(201, 1, BULK), episode_play(202, 2, BULK), orphan])
+    orphan = episode_play(203, BULK, "S01E03", missing_id=True)
+    bulk = [episode_play(201, BULK, "S01E01"), episode_play(202, BULK, "S01E02"), orphan]
+    return FakeTrakt([*movie_nights(40), *bulk])
 
 
 def test_the_saved_plan_warns_about_plays_undo_could_not_add_back() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,22 @@ _ENV_VARS = (
     "TRAKT_PLAN_READ_CONCURRENCY",
     "NO_COLOR",
 )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def ctrl_c_reaches_the_tests() -> Iterator[None]:
+    """Tests press Ctrl-C as a user would: give SIGINT its default handler for the run.
+
+    A suite started as a background job (``pytest &``, some CI runners) inherits SIGINT
+    ignored, and trakt-plan rightly keeps an ignored SIGINT ignored (``nohup``); the tests
+    of Ctrl-C would then see nothing happen.
+    """
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    if ignored:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @pytest.fixture(autouse=True)

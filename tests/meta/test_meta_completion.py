@@ -21,7 +21,9 @@ def test_show_completion_prints_a_bash_script(run_python):
         "import runpy, sys\n"
         "sys.argv = ['trakt-plan', '--show-completion', 'bash']\n"
         "runpy.run_module('trakt_plan', run_name='__main__')",
-        env={"SHELL": "/bin/bash"},
+        # Typer otherwise ignores the `bash` and asks shellingham for the parent shell, which
+        # an orphaned background test run does not have ("Shell  not supported").
+        env={"SHELL": "/bin/bash", "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"},
     )
     assert run.exit_code == 0, run.stderr
     assert "complete -o default -F _trakt_plan_completion trakt-plan" in run.stdout

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from trakt_plan.timefmt import format_trakt_time, parse_trakt_time
@@ -174,14 +174,50 @@ class SeasonRef:
         return self.show.trakt * SEASON_ID_FACTOR + self.number
 
 
+_R = TypeVar("_R", ShowRecord, MovieRecord)
+
+
+class _Index(Generic[_R]):
+    """One kind of record by trakt id (``records``) and by ``type:value`` for its other ids."""
+
+    def __init__(self, noun: str) -> None:
+        self.noun = noun
+        self.records: dict[int, _R] = {}
+        self._keys: dict[str, _R] = {}
+
+    def add(self, record: _R) -> None:
+        if record.trakt in self.records:
+            raise ValueError(f"duplicate {self.noun} trakt id {record.trakt}")
+        self.records[record.trakt] = record
+        self._keys[f"slug:{record.slug}"] = record
+        for id_type in ("imdb", "tvdb", "tmdb"):
+            # Movies have no tvdb id; an empty imdb id is no id.
+            value = getattr(record, id_type, None)
+            if value is not None and value != "":
+                self._keys[f"{id_type}:{value}"] = record
+
+    def get(self, id_type: str, value: Any) -> _R | None:
+        """The record whose ``id_type`` id (trakt, slug, imdb, tvdb or tmdb) is ``value``."""
+        if id_type == "trakt":
+            return self.records.get(_as_int(value))
+        return self._keys.get(f"{id_type}:{value}")
+
+    def find(self, ref: str | int) -> _R | None:
+        """By trakt id, slug or IMDB id (what ``GET /shows/{id}`` and ``/movies/{id}`` accept)."""
+        text = str(ref).strip()
+        if text.isdigit():
+            return self.records.get(int(text))
+        return self.get("imdb" if text.startswith("tt") else "slug", text)
+
+
 class Catalog:
     """Shows and movies with every index the API routes look them up by."""
 
     def __init__(self, shows: list[ShowRecord], movies: list[MovieRecord]) -> None:
-        self.shows: dict[int, ShowRecord] = {}
-        self.movies: dict[int, MovieRecord] = {}
-        self._show_keys: dict[str, ShowRecord] = {}
-        self._movie_keys: dict[str, MovieRecord] = {}
+        self._shows: _Index[ShowRecord] = _Index("show")
+        self._movies: _Index[MovieRecord] = _Index("movie")
+        self.shows = self._shows.records
+        self.movies = self._movies.records
         for show in shows:
             self.add_show(show)
         for movie in movies:
@@ -190,28 +226,12 @@ class Catalog:
     # -- building ---------------------------------------------------------------------
 
     def add_show(self, show: ShowRecord) -> None:
-        if show.trakt in self.shows:
-            raise ValueError(f"duplicate show trakt id {show.trakt}")
         if any(number > 999 or count > 99 for number, count in show.seasons.items()):
             raise ValueError(f"show {show.trakt}: seasons must be < 1000 and hold < 100 episodes")
-        self.shows[show.trakt] = show
-        self._show_keys[f"slug:{show.slug}"] = show
-        if show.imdb:
-            self._show_keys[f"imdb:{show.imdb}"] = show
-        if show.tvdb is not None:
-            self._show_keys[f"tvdb:{show.tvdb}"] = show
-        if show.tmdb is not None:
-            self._show_keys[f"tmdb:{show.tmdb}"] = show
+        self._shows.add(show)
 
     def add_movie(self, movie: MovieRecord) -> None:
-        if movie.trakt in self.movies:
-            raise ValueError(f"duplicate movie trakt id {movie.trakt}")
-        self.movies[movie.trakt] = movie
-        self._movie_keys[f"slug:{movie.slug}"] = movie
-        if movie.imdb:
-            self._movie_keys[f"imdb:{movie.imdb}"] = movie
-        if movie.tmdb is not None:
-            self._movie_keys[f"tmdb:{movie.tmdb}"] = movie
+        self._movies.add(movie)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -230,21 +250,11 @@ class Catalog:
 
     def find_show(self, ref: str | int) -> ShowRecord | None:
         """A show by trakt id, slug or IMDB id (what ``GET /shows/{id}`` accepts)."""
-        text = str(ref).strip()
-        if text.isdigit():
-            return self.shows.get(int(text))
-        if text.startswith("tt"):
-            return self._show_keys.get(f"imdb:{text}")
-        return self._show_keys.get(f"slug:{text}")
+        return self._shows.find(ref)
 
     def find_movie(self, ref: str | int) -> MovieRecord | None:
         """A movie by trakt id, slug or IMDB id."""
-        text = str(ref).strip()
-        if text.isdigit():
-            return self.movies.get(int(text))
-        if text.startswith("tt"):
-            return self._movie_keys.get(f"imdb:{text}")
-        return self._movie_keys.get(f"slug:{text}")
+        return self._movies.find(ref)
 
     def episode(self, trakt_id: int) -> EpisodeRef | None:
         show = self.shows.get(trakt_id // EPISODE_ID_FACTOR)
@@ -289,16 +299,9 @@ class Catalog:
             value = ids.get(key)
             if value is None or value == "":
                 continue
-            found: ShowRecord | MovieRecord | None
-            if kind == "movie":
-                if key == "trakt":
-                    found = self.movies.get(_as_int(value))
-                else:
-                    found = self._movie_keys.get(f"{key}:{value}")
-            elif key == "trakt":
-                found = self.shows.get(_as_int(value))
-            else:
-                found = self._show_keys.get(f"{key}:{value}")
+            index: _Index[ShowRecord] | _Index[MovieRecord]
+            index = self._movies if kind == "movie" else self._shows
+            found = index.get(key, value)
             if found is not None:
                 return found
         return None
@@ -318,19 +321,11 @@ class Catalog:
         wanted = {media_type} if media_type else {"movie", "show", "episode"}
         number = _as_int(value)
         if "movie" in wanted and id_type != "tvdb":
-            movie = (
-                self.movies.get(number)
-                if id_type == "trakt"
-                else self._movie_keys.get(f"{id_type}:{value}")
-            )
+            movie = self._movies.get(id_type, value)
             if movie is not None:
                 hits.append(("movie", movie))
         if "show" in wanted:
-            show = (
-                self.shows.get(number)
-                if id_type == "trakt"
-                else self._show_keys.get(f"{id_type}:{value}")
-            )
+            show = self._shows.get(id_type, value)
             if show is not None:
                 hits.append(("show", show))
         if "episode" in wanted and id_type != "imdb":
@@ -343,68 +338,10 @@ class Catalog:
     # -- JSON shapes (trakt-api.md 3.4 and the recorded bodies) ----------------------
 
     def show_json(self, show: ShowRecord, *, full: bool = False) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "title": show.title,
-            "year": show.year,
-            "ids": {
-                "trakt": show.trakt,
-                "slug": show.slug,
-                "tvdb": show.tvdb,
-                "imdb": show.imdb,
-                "tmdb": show.tmdb,
-                "tvrage": None,
-            },
-        }
-        if full:
-            data.update(
-                overview=show.overview,
-                first_aired=show.first_aired,
-                airs={"day": show.airs_day, "time": show.airs_time, "timezone": show.airs_timezone},
-                runtime=show.runtime,
-                certification=show.certification,
-                network=show.network,
-                country=show.country,
-                trailer=None,
-                homepage=None,
-                status=show.status,
-                rating=show.rating,
-                votes=show.votes,
-                updated_at=CATALOG_UPDATED_AT,
-                language=show.language,
-                available_translations=[show.language],
-                genres=list(show.genres),
-                aired_episodes=show.aired_episodes,
-            )
-        return data
+        return _record_json(show, _SHOW_IDS, _SHOW_FULL if full else ())
 
     def movie_json(self, movie: MovieRecord, *, full: bool = False) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "title": movie.title,
-            "year": movie.year,
-            "ids": {
-                "trakt": movie.trakt,
-                "slug": movie.slug,
-                "imdb": movie.imdb,
-                "tmdb": movie.tmdb,
-            },
-        }
-        if full:
-            data.update(
-                tagline=movie.tagline,
-                overview=movie.overview,
-                released=movie.released,
-                runtime=movie.runtime,
-                trailer=None,
-                homepage=None,
-                rating=movie.rating,
-                votes=movie.votes,
-                updated_at=CATALOG_UPDATED_AT,
-                language=movie.language,
-                available_translations=[movie.language],
-                genres=list(movie.genres),
-                certification=movie.certification,
-            )
-        return data
+        return _record_json(movie, _MOVIE_IDS, _MOVIE_FULL if full else ())
 
     def episode_json(self, episode: EpisodeRef, *, full: bool = False) -> dict[str, Any]:
         trakt = episode.trakt
@@ -471,6 +408,66 @@ class Catalog:
             return None
         day = date.fromisoformat(movie.released)
         return format_trakt_time(datetime(day.year, day.month, day.day, tzinfo=UTC))
+
+
+# The keys of a show's and a movie's JSON, in Trakt's order: the ids, and what
+# ``?extended=full`` adds. Each is the record's attribute of that name, unless _DERIVED has it.
+_SHOW_IDS = ("trakt", "slug", "tvdb", "imdb", "tmdb", "tvrage")
+_MOVIE_IDS = ("trakt", "slug", "imdb", "tmdb")
+# What Trakt's full show and movie objects both carry, in that order.
+_RATED = ("rating", "votes", "updated_at", "language", "available_translations", "genres")
+_SHOW_FULL = (
+    "overview",
+    "first_aired",
+    "airs",
+    "runtime",
+    "certification",
+    "network",
+    "country",
+    "trailer",
+    "homepage",
+    "status",
+    *_RATED,
+    "aired_episodes",
+)
+_MOVIE_FULL = (
+    "tagline",
+    "overview",
+    "released",
+    "runtime",
+    "trailer",
+    "homepage",
+    *_RATED,
+    "certification",
+)
+# Keys no record stores: the same for every item, or worked out from the record.
+_DERIVED: dict[str, Callable[[Any], Any]] = {
+    "tvrage": lambda record: None,
+    "trailer": lambda record: None,
+    "homepage": lambda record: None,
+    "updated_at": lambda record: CATALOG_UPDATED_AT,
+    "available_translations": lambda record: [record.language],
+    "genres": lambda record: list(record.genres),
+    "airs": lambda show: {
+        "day": show.airs_day,
+        "time": show.airs_time,
+        "timezone": show.airs_timezone,
+    },
+}
+
+
+def _record_json(
+    record: ShowRecord | MovieRecord, ids: tuple[str, ...], full: tuple[str, ...]
+) -> dict[str, Any]:
+    """A show's or movie's JSON: title, year and ``ids``, then the ``full`` keys."""
+    data: dict[str, Any] = {"title": record.title, "year": record.year}
+    data["ids"] = _fields(record, ids)
+    data.update(_fields(record, full))
+    return data
+
+
+def _fields(record: ShowRecord | MovieRecord, keys: tuple[str, ...]) -> dict[str, Any]:
+    return {key: _DERIVED[key](record) if key in _DERIVED else getattr(record, key) for key in keys}
 
 
 def _by_offset_ids(

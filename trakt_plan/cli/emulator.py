@@ -25,16 +25,17 @@ def sandbox_serve(
 
     Example: trakt-plan sandbox serve --port 8765
     """
-    from trakt_plan.sandbox.runner import serve
+    from trakt_plan.sandbox.runner import start_serving
 
     settings = rt.settings
-    serve(
+    server = start_serving(
         data,
         port=port,
         client_id=settings.client_id,
         client_secret=settings.client_secret,
         say=rt.ui.info,
     )
+    server.serve_forever()
 
 
 def sandbox_reset(rt: Runtime) -> None:

@@ -96,17 +96,3 @@ def start_serving(
         f"TRAKT_ACCESS_TOKEN={token['access_token']}"
     )
     return server
-
-
-def serve(
-    data: Path | None,
-    *,
-    port: int = 0,
-    client_id: str | None = None,
-    client_secret: str | None = None,
-    say: Callable[[str], None] = print,
-) -> None:
-    """Serve the emulator (see :func:`start_serving`) until Ctrl-C."""
-    start_serving(
-        data, port=port, client_id=client_id, client_secret=client_secret, say=say
-    ).serve_forever()

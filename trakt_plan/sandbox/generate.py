@@ -42,6 +42,11 @@ def _unique(slug: str, taken: set[str], *fallbacks: str) -> str:
     return candidate
 
 
+def _made_up_day(rng: random.Random, year: int) -> str:
+    """A day of ``year`` from the 10th to the 19th of January to September, as YYYY-MM-DD."""
+    return f"{year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+
+
 def _add_shows(catalog: Catalog, rng: random.Random, count: int) -> None:
     slugs = {show.slug for show in catalog.shows.values()}
     for index in range(count):
@@ -60,7 +65,7 @@ def _add_shows(catalog: Catalog, rng: random.Random, count: int) -> None:
                 tvdb=900_000 + index,
                 tmdb=800_000 + index,
                 seasons=seasons,
-                first_aired=f"{year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T01:00:00.000Z",
+                first_aired=f"{_made_up_day(rng, year)}T01:00:00.000Z",
                 network=rng.choice(("ABC", "NBC", "HBO", "Netflix", "BBC One")),
                 genres=["drama"],
             )
@@ -82,7 +87,7 @@ def _add_movies(catalog: Catalog, rng: random.Random, count: int) -> None:
                 year=year,
                 imdb=f"tt8{index:06d}",
                 tmdb=700_000 + index,
-                released=f"{year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                released=_made_up_day(rng, year),
                 genres=["drama"],
             )
         )

@@ -151,6 +151,17 @@ def _describe(text: str, year: int | None) -> str:
     return f'"{text}"' + (f" (year {year})" if year is not None else "")
 
 
+def _ambiguous(
+    kind: Kind, described: str, matches: list[Show | Movie], where: str = ""
+) -> ResolveError:
+    """A reference several items answer to (``where``: in the snapshot), each listed."""
+    listed = ", ".join(_candidate(m) for m in matches)
+    return ResolveError(
+        f"{kind} {described} matches {plural(len(matches), kind)}{where}: {listed}; "
+        "use a trakt id, a slug or add year: to the rule."
+    )
+
+
 def _fetch(client: ResolveClient, kind: Kind, ref: str | int) -> Show | Movie:
     return client.show(ref) if kind == "show" else client.movie(ref)
 
@@ -230,11 +241,7 @@ def _resolve_title(
             f"no {kind} titled {_describe(text, year)} on Trakt{hint}. Use the exact title, "
             f"a trakt id or a slug (`trakt-plan search {query!r} --type {kind}` lists them)."
         )
-    candidates = ", ".join(_candidate(m) for m in matches)
-    raise ResolveError(
-        f"{kind} {_describe(text, year)} matches {plural(len(matches), kind)}: "
-        f"{candidates}; use a trakt id, a slug or add year: to the rule."
-    )
+    raise _ambiguous(kind, _describe(text, year), matches)
 
 
 def resolve_reference(
@@ -471,8 +478,4 @@ def _resolve_present(scope: ScopeRef, present: dict[str, list[Show | Movie]]) ->
             f"{kind} {_describe(scope.ref, scope.year)} matches no {kind} in the snapshot's "
             f"history, so it cannot be resolved offline; use its trakt id, or plan online."
         )
-    listed = ", ".join(_candidate(m) for m in matches)
-    raise ResolveError(
-        f"{kind} {_describe(scope.ref, scope.year)} matches {len(matches)} {kind}s in the "
-        f"snapshot: {listed}; use a trakt id, a slug or add year: to the rule."
-    )
+    raise _ambiguous(kind, _describe(scope.ref, scope.year), matches, " in the snapshot")

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter
 from trakt_plan import __version__
 from trakt_plan.planfile import PlannedDeletion
 from trakt_plan.timefmt import format_trakt_time
+from trakt_plan.trakt import models as trakt_models
 
 __all__ = [
     "Baseline",
@@ -109,15 +110,11 @@ class Intent(_Record):
     already_there: tuple[HistoryId, ...] = ()
 
 
-class Counts(_Record):
-    """Trakt's per-type counts of a write (``deleted`` or ``added``)."""
+class Counts(trakt_models.Counts):
+    """Trakt's per-type counts of a write (``deleted`` or ``added``), as the journal keeps them."""
 
-    movies: StrictInt = 0
-    episodes: StrictInt = 0
-
-    @property
-    def total(self) -> int:
-        return self.movies + self.episodes
+    # Strict like every record: the journal is our own file, not a Trakt answer to tolerate.
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
 class Result(_Record):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass, field
 
 __all__ = ["GetThrottle", "WritePacer"]
 
@@ -91,6 +92,7 @@ class GetThrottle:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
 
 
+@dataclass
 class WritePacer:
     """Keeps writes ``interval`` apart *as Trakt counts them*: on arrival, start to start.
 
@@ -103,28 +105,26 @@ class WritePacer:
     the wait for that one retry. The caller sends one write at a time.
     """
 
-    def __init__(
-        self,
-        interval: float,
-        *,
-        sleep: Callable[[float], None],
-        clock: Callable[[], float],
-    ) -> None:
-        self._interval = interval
-        self._sleep = sleep
-        self._clock = clock
-        self._margin = interval * _FIRST_MARGIN
-        self._last_start: float | None = None
+    interval: float
+    _: KW_ONLY
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
+    # Added to the interval for arrival jitter; each 429 widens it.
+    _margin: float = field(init=False)
+    _last_start: float | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self._margin = self.interval * _FIRST_MARGIN
 
     def wait_turn(self) -> None:
         """Sleep until the next write may start, and count it as started."""
         if self._last_start is not None:
-            delay = self._last_start + self._interval + self._margin - self._clock()
+            delay = self._last_start + self.interval + self._margin - self.clock()
             if delay > 0:
-                self._sleep(delay)
-        self._last_start = self._clock()
+                self.sleep(delay)
+        self._last_start = self.clock()
 
     def rate_limited(self) -> None:
         """The write was refused with a 429: its Retry-After alone sets the next start."""
         self._last_start = None
-        self._margin = min(self._margin * 2, self._interval * _MAX_MARGIN)
+        self._margin = min(self._margin * 2, self.interval * _MAX_MARGIN)

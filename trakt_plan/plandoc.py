@@ -116,6 +116,10 @@ class SavedRule(_Frozen):
     deletions: int
     # A rule over several shows or movies (`show: [a, b]`): the ones after `scope`.
     more_scopes: tuple[MediaScope, ...] = ()
+    # Plays its drop chose that stay: shielded by `protect`, else kept by its `unless`
+    # (plans saved before these were counted have None).
+    spared_by_protect: int | None = None
+    spared_by_unless: int | None = None
 
 
 class SavedResolution(_Frozen):
@@ -276,6 +280,10 @@ class Summary(_Frozen):
     progress: dict[int, SavedProgress] = Field(default_factory=dict)
     # Per movie trakt id that loses plays: the plays of it that stay.
     movies_kept: dict[int, int] = Field(default_factory=dict)
+    # Distinct plays a rule's drop chose that no rule removes, by protect or else by unless
+    # (None in plans saved before they were counted).
+    spared_by_protect: int | None = None
+    spared_by_unless: int | None = None
 
 
 class KeptPlay(_Frozen):

@@ -12,7 +12,9 @@ what its references resolved to, so ``apply`` can check for drift without reopen
 ``show`` can draw timelines offline. No network here.
 
 Format versions: 2 added ``checksum``, ``kept`` and ``warnings``. Version 1 files still
-read (their deletions are bound by ``plan_id`` alone, and they keep nothing).
+read (their deletions are bound by ``plan_id`` alone, and they keep nothing). Keys added to
+version 2 since (``spared_by_protect`` and ``spared_by_unless`` in the rules and the summary)
+have defaults, so plans saved before them read and verify as they were written.
 """
 
 from __future__ import annotations
@@ -345,6 +347,8 @@ def _saved_rules(result: PlanResult) -> tuple[SavedRule, ...]:
                 plays_in_scope=outcome.plays_in_scope,
                 deletions=outcome.deletions,
                 more_scopes=tuple(MediaScope.from_resolved(t) for t in outcome.targets[1:]),
+                spared_by_protect=outcome.spared_by_protect,
+                spared_by_unless=outcome.spared_by_unless,
             )
         )
     return tuple(rules)
@@ -391,6 +395,8 @@ def _summary(
             if state.removed
         },
         movies_kept=dict(sorted(movies_kept.items())),
+        spared_by_protect=result.spared_by_protect,
+        spared_by_unless=result.spared_by_unless,
     )
 
 
@@ -434,7 +440,12 @@ def write_saved_plan(path: Path, plan: SavedPlan) -> None:
 # What only format 2 writes, at the top level and in each deletion or rule. A version 1 file
 # never has any of it; one that does is a version 2 plan relabelled to shed its checksum.
 _V2_ONLY = ("checksum", "kept", "warnings")
-_V2_ONLY_IN = (("deletions", "evidence"), ("rules", "more_scopes"))
+_V2_ONLY_IN = (
+    ("deletions", "evidence"),
+    ("rules", "more_scopes"),
+    ("rules", "spared_by_protect"),
+    ("rules", "spared_by_unless"),
+)
 
 
 def _refuse_relabelled(path: Path, data: Mapping[str, Any]) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from operator import attrgetter
 
@@ -29,7 +29,7 @@ from trakt_plan.judges import JUDGED, JUDGES, Context, Judged, LocalDays, Zones,
 from trakt_plan.labels import episode_code
 from trakt_plan.media import media_key
 from trakt_plan.spec.conditions import Conditions, TimeOfDay
-from trakt_plan.spec.model import PlanSpec, ScopeRef
+from trakt_plan.spec.model import PlanSpec, Rule, ScopeRef
 from trakt_plan.trakt.models import Episode, HistoryItem, ResolvedScope, Show
 
 __all__ = [
@@ -60,6 +60,10 @@ class Deletion:
 class RuleOutcome:
     """What one rule saw and chose; ``resolved`` is ``None`` for ``history:`` scopes.
 
+    Of the plays its ``drop`` chose, ``deletions`` are removed by it, ``spared_by_protect``
+    stay because a ``protect`` entry shields them and ``spared_by_unless`` because its own
+    ``unless`` matches them (a protected play counts under protect only).
+
     ``scope`` and ``resolved`` are the rule's first reference; a rule that lists several
     (``show: [a, b]``) has them all in ``scopes`` and ``targets``.
     """
@@ -71,6 +75,9 @@ class RuleOutcome:
     deletions: int
     scopes: tuple[ScopeRef, ...] = ()
     targets: tuple[ResolvedScope, ...] = ()
+    # Plays the rule's drop chose that stay: protected (whatever the unless), else by unless.
+    spared_by_protect: int = 0
+    spared_by_unless: int = 0
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,10 @@ class PlanResult:
     deletions: tuple[Deletion, ...]
     rules: tuple[RuleOutcome, ...]
     plays_seen: int
+    # Distinct plays some rule's drop chose that no rule removes: shielded by `protect`, or
+    # (not protected) kept by the `unless` of every rule that chose them.
+    spared_by_protect: int = 0
+    spared_by_unless: int = 0
 
     @property
     def unmatched_rules(self) -> tuple[str, ...]:
@@ -338,42 +349,77 @@ def build_plan(
     _require_resolved_dates(spec)
     index = _indexed(history)
     context = Context(Zones(timezone), catalogue or Catalogue())
-    protected = _protected(spec, index, resolved, context)
-    reasons: dict[int, list[str]] = defaultdict(list)
-    evidence: dict[int, list[str]] = defaultdict(list)
-    chosen_plays: dict[int, _Play] = {}
-    outcomes: list[RuleOutcome] = []
-    for rule in spec.rules:
+    chosen = _Chosen(protected=_protected(spec, index, resolved, context))
+    outcomes = tuple(chosen.add_rule(rule, index, resolved, context) for rule in spec.rules)
+    # A play a drop chose that no rule removes stays by protect, else by every chooser's unless.
+    spared = chosen.dropped - chosen.plays.keys()
+    by_protect = len(spared & chosen.protected)
+    return PlanResult(
+        deletions=chosen.deletions(),
+        rules=outcomes,
+        plays_seen=len(index.plays),
+        spared_by_protect=by_protect,
+        spared_by_unless=len(spared) - by_protect,
+    )
+
+
+@dataclass
+class _Chosen:
+    """The plays the rules chose so far, with their reasons and evidence by history id."""
+
+    protected: set[int]
+    reasons: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    evidence: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    plays: dict[int, _Play] = field(default_factory=dict)
+    # Every play a rule's drop chose, spared or not.
+    dropped: set[int] = field(default_factory=set)
+
+    def add_rule(
+        self,
+        rule: Rule,
+        index: PlayIndex,
+        resolved: Mapping[ScopeRef, ResolvedScope],
+        context: Context,
+    ) -> RuleOutcome:
+        """Judge one rule: its drop, less what `protect` then its `unless` spare."""
         plays, targets = _union(index, rule.scopes, resolved)
         scope = _window(plays, rule.watched_from, rule.watched_until)
         dropped = _matching(rule.drop, scope, context)
-        spared: set[int] = set()
+        unless: set[int] = set()
         if rule.unless is not None:
-            spared = {p.id for p in _matching(rule.unless, scope, context).plays}
-        count = 0
+            unless = {p.id for p in _matching(rule.unless, scope, context).plays}
+        count = by_protect = by_unless = 0
         for play in dropped.plays:
-            if play.id in spared or play.id in protected:
-                continue
-            count += 1
-            reasons[play.id].append(rule.name)
-            evidence[play.id].append(dropped.why[play.id])
-            chosen_plays[play.id] = play
-        outcomes.append(
-            RuleOutcome(
-                name=rule.name,
-                scope=rule.scope,
-                resolved=targets[0] if targets else None,
-                plays_in_scope=len(scope),
-                deletions=count,
-                scopes=rule.scopes,
-                targets=targets,
-            )
+            self.dropped.add(play.id)
+            if play.id in self.protected:
+                by_protect += 1
+            elif play.id in unless:
+                by_unless += 1
+            else:
+                count += 1
+                self.reasons[play.id].append(rule.name)
+                self.evidence[play.id].append(dropped.why[play.id])
+                self.plays[play.id] = play
+        return RuleOutcome(
+            name=rule.name,
+            scope=rule.scope,
+            resolved=targets[0] if targets else None,
+            plays_in_scope=len(scope),
+            deletions=count,
+            scopes=rule.scopes,
+            targets=targets,
+            spared_by_protect=by_protect,
+            spared_by_unless=by_unless,
         )
-    deletions = tuple(
-        Deletion(item=p.item, reasons=tuple(reasons[p.id]), evidence=tuple(evidence[p.id]))
-        for p in sorted(chosen_plays.values(), key=_SORT_KEY)
-    )
-    return PlanResult(deletions=deletions, rules=tuple(outcomes), plays_seen=len(index.plays))
+
+    def deletions(self) -> tuple[Deletion, ...]:
+        """The chosen plays in (watched_at, id) order, each with its rules and evidence."""
+        return tuple(
+            Deletion(
+                item=p.item, reasons=tuple(self.reasons[p.id]), evidence=tuple(self.evidence[p.id])
+            )
+            for p in sorted(self.plays.values(), key=_SORT_KEY)
+        )
 
 
 def _require_resolved_dates(spec: PlanSpec) -> None:

@@ -41,6 +41,8 @@ def test_deletions_are_sorted_and_say_why(planned):
         "plays_seen": 8,
         "deletions": 3,
         "by_show": {AOS_LABEL: 2, "TRON: Legacy (2010)": 1},
+        "spared_by_protect": 1,
+        "spared_by_unless": 1,
     }
 
 

@@ -19,6 +19,8 @@ V2_ONLY = {
     "warnings": lambda doc: doc.pop("warnings"),
     "deletions[].evidence": lambda doc: [d.pop("evidence") for d in doc["deletions"]],
     "rules[].more_scopes": lambda doc: [r.pop("more_scopes") for r in doc["rules"]],
+    "rules[].spared_by_protect": lambda doc: [r.pop("spared_by_protect") for r in doc["rules"]],
+    "rules[].spared_by_unless": lambda doc: [r.pop("spared_by_unless") for r in doc["rules"]],
 }
 
 
@@ -29,6 +31,9 @@ def _as_version_1(planned: Any, *, keeping: str | None = None) -> dict[str, Any]
     for key, strip in V2_ONLY.items():
         if key != keeping:
             strip(document)
+    # Version 1 never counted spared plays in its summary either.
+    for key in ("spared_by_protect", "spared_by_unless"):
+        document["summary"].pop(key)
     document["format_version"] = 1
     # What version 1 wrote as plan_id: the sha256 of its deletions, as they stand in the file.
     deletions = json.dumps(document["deletions"], sort_keys=True, separators=(",", ":"))

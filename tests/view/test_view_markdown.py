@@ -48,9 +48,9 @@ def test_the_markdown_has_a_header_summary_groups_rules_and_a_details_table(bulk
     assert groups[:1] == [["show / movie", "removed", "kept", "after apply"]]
     assert groups[1][:2] == ["Agents of S.H.I.E.L.D. (2013) · show 1394", "60"]
     assert (rules) == [
-        ["rule", "scope", "plays in scope", "removed"],
-        ["bulk", "Agents of S.H.I.E.L.D. (2013)", "61", "60"],
-        ["never", "Agents of S.H.I.E.L.D. (2013)", "61", "0"],
+        ["rule", "scope", "plays in scope", "removed", "spared by protect", "spared by unless"],
+        ["bulk", "Agents of S.H.I.E.L.D. (2013)", "61", "60", "0", "0"],
+        ["never", "Agents of S.H.I.E.L.D. (2013)", "61", "0", "0", "0"],
     ]
     assert len(deletions) == 61
     why = "bulk: 60 plays share the second 2025-11-17 01:02:03Z"

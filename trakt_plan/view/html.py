@@ -66,6 +66,7 @@ def _summary_facts(view: PlanView) -> list[tuple[str, str | None]]:
     return [
         ("by action", summary.actions if summary.removed else None),
         ("removed from", removed_range),
+        ("spared", summary.spared),
         ("plays seen", plural(summary.plays_seen, "play")),
     ]
 

@@ -69,6 +69,8 @@ def _summary(view: PlanView) -> list[str]:
         lines.append(
             f"Removed plays watched from {summary.first_removed} to {summary.last_removed}."
         )
+    if summary.spared is not None:
+        lines.append(f"Spared: {summary.spared}.")
     return ["  \n".join(lines)]
 
 
@@ -90,10 +92,23 @@ def _groups_table(view: PlanView) -> list[str]:
 def _rules_table(view: PlanView) -> list[str]:
     if not view.rules:
         return []
+    headings = ("rule", "scope", "plays in scope", "removed")
+    spared = ("spared by protect", "spared by unless") if view.spares else ()
     rows = [
-        (cell(r.name), cell(r.scope), str(r.plays_in_scope), str(r.deletions)) for r in view.rules
+        (
+            cell(r.name),
+            cell(r.scope),
+            str(r.plays_in_scope),
+            str(r.deletions),
+            *((_count(r.spared_by_protect), _count(r.spared_by_unless)) if spared else ()),
+        )
+        for r in view.rules
     ]
-    return ["#### Rules", _table(("rule", "scope", "plays in scope", "removed"), rows, "--::")]
+    return ["#### Rules", _table((*headings, *spared), rows, "--::" + ":" * len(spared))]
+
+
+def _count(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def _warnings(view: PlanView) -> list[str]:

@@ -67,6 +67,9 @@ class RuleCount:
     deletions: int
     # Every show or movie the rule names, or its history scope: "Friends (1994), Lost (2004)".
     scope: str = ""
+    # Plays its drop chose that stay, by `protect` and by its `unless` (None: not recorded).
+    spared_by_protect: int | None = None
+    spared_by_unless: int | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,9 @@ class PlanSummary:
     by_action: tuple[tuple[str, int], ...]
     first_removed: str | None
     last_removed: str | None
+    # Distinct plays a drop chose that stay, by `protect` and by `unless` (None: not recorded).
+    spared_by_protect: int | None = None
+    spared_by_unless: int | None = None
 
     @property
     def line(self) -> str:
@@ -152,6 +158,13 @@ class PlanSummary:
             if part
         )
         return f"Plan: remove {plural(self.removed, 'play')} of {where} ({seen} seen)."
+
+    @property
+    def spared(self) -> str | None:
+        """``3 by protect, 12 by unless``; None for plans saved before spares were counted."""
+        if self.spared_by_protect is None or self.spared_by_unless is None:
+            return None
+        return f"{self.spared_by_protect} by protect, {self.spared_by_unless} by unless"
 
     @property
     def actions(self) -> str:
@@ -171,6 +184,11 @@ class PlanView:
     # The saved-plan document itself (JSON types): the JSON rendering prints it, since
     # scripts read the plan, not a layout of it.
     document: dict[str, Any]
+
+    @property
+    def spares(self) -> bool:
+        """Whether the plan counted what `protect` and `unless` spared (older plans did not)."""
+        return self.summary.spared is not None
 
 
 _ACTIONS = ("watch", "scrobble", "checkin")
@@ -212,7 +230,9 @@ def plan_view(saved: SavedPlan) -> PlanView:
         rules=tuple(_rule(rule) for rule in saved.rules),
         groups=_groups(saved, clock),
         warnings=tuple(saved.notes()),
-        document=saved.model_dump(mode="json"),
+        # Only what the plan holds: keys added since an older plan was saved stay out of it,
+        # so the printed document still verifies against its checksum.
+        document=saved.model_dump(mode="json", exclude_unset=True),
     )
 
 
@@ -228,6 +248,8 @@ def _rule(rule: SavedRule) -> RuleCount:
         plays_in_scope=rule.plays_in_scope,
         deletions=rule.deletions,
         scope=", ".join(_scope_label(scope) for scope in scopes),
+        spared_by_protect=rule.spared_by_protect,
+        spared_by_unless=rule.spared_by_unless,
     )
 
 
@@ -374,4 +396,6 @@ def _summary(saved: SavedPlan, clock: _Clock) -> PlanSummary:
         # Deletions are sorted by watched_at, so the range is the first and the last.
         first_removed=clock.show(deletions[0].watched_at) if deletions else None,
         last_removed=clock.show(deletions[-1].watched_at) if deletions else None,
+        spared_by_protect=saved.summary.spared_by_protect,
+        spared_by_unless=saved.summary.spared_by_unless,
     )

@@ -103,18 +103,27 @@ def _summary(view: PlanView) -> list[RenderableType]:
     if summary.first_removed is not None:
         span = f"{summary.first_removed} to {summary.last_removed}"
         parts.append(_text(f"  removed plays watched {span}"))
+    if summary.spared is not None:
+        parts.append(_text(f"  spared: {summary.spared}"))
     if view.rules:
-        table = Table(box=None, pad_edge=False, padding=(0, 1), show_header=True)
-        table.add_column("  Rule")
-        table.add_column("Scope")
-        table.add_column("In scope", justify="right")
-        table.add_column("Removed", justify="right")
-        for rule in view.rules:
-            table.add_row(
-                _text(f"  {rule.name}"),
-                _text(rule.scope),
-                _text(rule.plays_in_scope),
-                _text(rule.deletions),
-            )
-        parts.append(table)
+        parts.append(_rules(view))
     return parts
+
+
+def _rules(view: PlanView) -> Table:
+    """Per rule: its scope, the plays in it, those removed and those spared."""
+    table = Table(box=None, pad_edge=False, padding=(0, 1), show_header=True)
+    table.add_column("  Rule")
+    table.add_column("Scope")
+    for heading in ("In scope", "Removed", *(("Protect", "Unless") if view.spares else ())):
+        table.add_column(heading, justify="right")
+    for rule in view.rules:
+        spared = (rule.spared_by_protect, rule.spared_by_unless) if view.spares else ()
+        table.add_row(
+            _text(f"  {rule.name}"),
+            _text(rule.scope),
+            _text(rule.plays_in_scope),
+            _text(rule.deletions),
+            *(_text("" if count is None else count) for count in spared),
+        )
+    return table

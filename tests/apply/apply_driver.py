@@ -28,15 +28,15 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from tests.support.hooks import Hooked, RemoveHook
 from tests.support.sandbox import connect_with_token
 from trakt_plan.apply import journal as journal_module
 from trakt_plan.apply.engine import apply_plan
 from trakt_plan.planfile import read_saved_plan
-from trakt_plan.trakt.client import TraktClient
 from trakt_plan.trakt.models import RemoveResult
 
 
@@ -51,27 +51,20 @@ def wait_to_be_killed(pid: int, event: str) -> None:
         time.sleep(60)
 
 
-class HoldingClient:
-    """Stops the child around the n-th remove call, for a kill at that exact point."""
+def hold_at(mode: str, at: int) -> RemoveHook:
+    """A hook stopping the child around the ``at``-th remove call, for a kill at that point."""
 
-    def __init__(self, client: TraktClient, mode: str, at: int) -> None:
-        self._client = client
-        self._mode = mode
-        self._at = at
-        self._calls = 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
-
-    def remove_history(self, ids: Sequence[int]) -> RemoveResult:
-        self._calls += 1
-        pid = os.getpid()
-        if self._mode == "hold-before-send" and self._calls == self._at:
-            wait_to_be_killed(pid, "sending")
-        answer = self._client.remove_history(ids)
-        if self._mode == "hold-after-send" and self._calls == self._at:
-            wait_to_be_killed(pid, "sent")
+    def hook(
+        n: int, ids: Sequence[int], send: Callable[[Sequence[int]], RemoveResult]
+    ) -> RemoveResult:
+        if mode == "hold-before-send" and n == at:
+            wait_to_be_killed(os.getpid(), "sending")
+        answer = send(ids)
+        if mode == "hold-after-send" and n == at:
+            wait_to_be_killed(os.getpid(), "sent")
         return answer
+
+    return hook
 
 
 def tear_at(at: int) -> None:
@@ -102,7 +95,7 @@ def run(command: dict[str, Any]) -> None:
     )
     target: Any = client
     if mode in ("hold-after-send", "hold-before-send"):
-        target = HoldingClient(client, mode, int(command["at"]))
+        target = Hooked(client, on_remove=hold_at(mode, int(command["at"])))
     apply_plan(
         read_saved_plan(Path(command["plan"])),
         target,

@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.catalog import episode_play, movie_nights
 from tests.support.fakes import API_BASE, FakeTrakt, plan_for
+from tests.support.hooks import answer_lost
 from trakt_plan.apply.engine import ApplyReport, apply_plan
 from trakt_plan.apply.journal import Journal, JournalState, read_journal
 from trakt_plan.apply.records import Header, Intent, JournalAccount, Result, new_header
@@ -72,14 +73,6 @@ def _apply(plan: SavedPlan, fake: FakeTrakt, journal: Path, **kw: Any) -> ApplyR
 def _undo(journal: Path, fake: FakeTrakt, **kw: Any) -> UndoReport:
     """``undo_plan`` against the fake, confirmed."""
     return undo_plan(journal, fake, confirm=lambda n: True, api_base=API_BASE, **kw)
-
-
-def _die_on_second(n: int, ids: Sequence[int], really: Any) -> RemoveResult:
-    """A remove hook: the second call reaches Trakt, then the run dies before the answer."""
-    answer: RemoveResult = really(ids)
-    if n == 2:
-        raise NetworkError("connection dropped")
-    return answer
 
 
 def _state(plan: SavedPlan, intents: dict[int, tuple[int, ...]], results: set[int]) -> JournalState:
@@ -166,7 +159,7 @@ def test_a_run_dying_after_the_remove_resumes_to_the_same_end(
     fake = _fake()
     journal = tmp_path / "p.plan.json.journal"
 
-    fake.on_remove = _die_on_second  # type: ignore[assignment]
+    fake.on_remove = answer_lost(2, NetworkError("connection dropped"))
     with pytest.raises(NetworkError):
         _apply(plan, fake, journal, batch_size=2)
     fake.on_remove = None
@@ -325,7 +318,7 @@ def test_undo_after_a_crashed_apply_without_refresh_restores_the_batch_in_flight
     fake.touch()  # the history moved since the plan, and apply is told not to re-read it
     journal = tmp_path / "p.plan.json.journal"
 
-    fake.on_remove = _die_on_second  # type: ignore[assignment]
+    fake.on_remove = answer_lost(2, NetworkError("connection dropped"))
     with pytest.raises(NetworkError):
         _apply(plan, fake, journal, batch_size=2, refresh=False)
     report = _undo(journal, fake)

@@ -10,28 +10,13 @@ from typing import Any
 
 import pytest
 
+from tests.support.hooks import Hooked, answer_lost
 from trakt_plan.apply import journal as journal_module
 from trakt_plan.apply.engine import apply_plan, journal_path_for
 from trakt_plan.apply.journal import read_journal
 from trakt_plan.apply.undo import undo_plan
 from trakt_plan.errors import JournalError, NetworkError
 from trakt_plan.trakt.models import RemoveResult
-
-
-class Wrapped:
-    """The real client, with a hook run around the n-th remove call."""
-
-    def __init__(self, client: Any, on_remove: Any) -> None:
-        self._client = client
-        self._on_remove = on_remove
-        self.removes = 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
-
-    def remove_history(self, ids: Sequence[int]) -> RemoveResult:
-        self.removes += 1
-        return self._on_remove(self.removes, ids, self._client.remove_history)
 
 
 def _apply(env, saved, journal: Path, client: Any = None, **kw: Any):
@@ -62,7 +47,7 @@ def test_ctrl_c_finishes_the_batch_in_flight_then_stops(env, early, messages) ->
             signal.raise_signal(signal.SIGINT)
         return send(ids)
 
-    wrapped = Wrapped(env.client, interrupt_second)
+    wrapped = Hooked(env.client, on_remove=interrupt_second)
     with pytest.raises(KeyboardInterrupt):
         _apply(env, saved, journal, wrapped, notify=messages)
     assert wrapped.removes == 2
@@ -81,14 +66,10 @@ def test_a_lost_answer_is_resent_and_its_plays_count_as_removed(env, early, mess
     """A batch whose answer never came is re-sent on resume; undo then restores every play."""
     saved, journal, before_keys, expected = early
 
-    def lose_third(n: int, ids: Sequence[int], send: Any) -> RemoveResult:
-        answer = send(ids)
-        if n == 3:
-            raise NetworkError("the connection dropped after Trakt removed the plays")
-        return answer
-
+    dropped = NetworkError("the connection dropped after Trakt removed the plays")
+    lose_third = answer_lost(3, dropped)
     with pytest.raises(NetworkError):
-        _apply(env, saved, journal, Wrapped(env.client, lose_third))
+        _apply(env, saved, journal, Hooked(env.client, on_remove=lose_third))
     assert [intent.batch for intent in read_journal(journal).in_flight] == [3]
 
     report = _apply(env, saved, journal, notify=messages)
@@ -109,7 +90,7 @@ def test_a_retry_after_a_dropped_answer_still_counts_the_plays_as_ours(env, earl
             send(ids)
         return send(ids)
 
-    report = _apply(env, saved, journal, Wrapped(env.client, retry_second))
+    report = _apply(env, saved, journal, Hooked(env.client, on_remove=retry_second))
     assert (report.removed, report.already_gone) == (63, 0)
     assert env.ids() == expected
     undo_plan(journal, env.client, confirm=lambda n: True)
@@ -174,7 +155,7 @@ def test_a_resumed_run_says_so_and_skips_settled_batches(env, early, messages) -
         return send(ids)
 
     with pytest.raises(KeyboardInterrupt):
-        _apply(env, saved, journal, Wrapped(env.client, stop_fourth))
+        _apply(env, saved, journal, Hooked(env.client, on_remove=stop_fourth))
     seen = []
     env.server.stats.reset()
     _apply(env, saved, journal, notify=messages, confirm=lambda p: seen.append(p) or True)

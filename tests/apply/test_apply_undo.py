@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.hooks import Hooked, answer_lost
 from trakt_plan.apply.engine import apply_plan, journal_path_for
 from trakt_plan.apply.journal import Journal, read_journal, undo_journal_path
 from trakt_plan.apply.records import Complete, Intent, Result, new_header
@@ -21,22 +22,6 @@ from trakt_plan.errors import (
     WriteOutcomeUnknown,
 )
 from trakt_plan.trakt.models import AddResult, PlayToAdd
-
-
-class Wrapped:
-    """The real client, with a hook run around the n-th add call."""
-
-    def __init__(self, client: Any, on_add: Any) -> None:
-        self._client = client
-        self._on_add = on_add
-        self.adds = 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
-
-    def add_history(self, plays: Sequence[PlayToAdd]) -> AddResult:
-        self.adds += 1
-        return self._on_add(self.adds, plays, self._client.add_history)
 
 
 @pytest.fixture
@@ -63,13 +48,7 @@ def test_an_add_whose_answer_was_lost_stops_and_the_next_run_sends_nothing_twice
     """The add landed, its answer did not: undo stops; run again, it re-reads and adds the rest."""
     journal, before_keys = applied
 
-    def lose_first(n: int, plays: Sequence[PlayToAdd], send: Any) -> AddResult:
-        answer = send(plays)
-        if n == 1:
-            raise WriteOutcomeUnknown("no answer")
-        return answer
-
-    wrapped = Wrapped(env.client, lose_first)
+    wrapped = Hooked(env.client, on_add=answer_lost(1, WriteOutcomeUnknown("no answer")))
     with pytest.raises(WriteOutcomeUnknown, match="wait a few minutes, then run the same undo"):
         undo_plan(journal, wrapped, batch_size=10, confirm=lambda n: True)
     assert [i.batch for i in read_journal(undo_journal_path(journal)).in_flight] == [1]
@@ -88,7 +67,7 @@ def test_an_add_that_never_arrived_is_sent_by_the_next_run(env, applied) -> None
             raise WriteOutcomeUnknown("no answer")
         return send(plays)
 
-    wrapped = Wrapped(env.client, fail_first)
+    wrapped = Hooked(env.client, on_add=fail_first)
     with pytest.raises(WriteOutcomeUnknown):
         undo_plan(journal, wrapped, batch_size=10, confirm=lambda n: True)
     report = undo_plan(journal, wrapped, batch_size=10, confirm=lambda n: True)
@@ -101,16 +80,9 @@ def test_an_undo_killed_mid_batch_resumes_without_doubling(env, applied) -> None
     """Killed after Trakt added a batch but before the result was journaled: no play doubles."""
     journal, before_keys = applied
 
-    def die_after_third(n: int, plays: Sequence[PlayToAdd], send: Any) -> AddResult:
-        answer = send(plays)
-        if n == 3:
-            raise KeyboardInterrupt
-        return answer
-
+    killed = Hooked(env.client, on_add=answer_lost(3, KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
-        undo_plan(
-            journal, Wrapped(env.client, die_after_third), batch_size=10, confirm=lambda n: True
-        )
+        undo_plan(journal, killed, batch_size=10, confirm=lambda n: True)
     state = read_journal(undo_journal_path(journal))
     assert [intent.batch for intent in state.in_flight] == [3]
 
@@ -129,25 +101,11 @@ def test_undo_of_an_interrupted_apply_restores_its_lost_batch_too(
     plan_path = env.plan(tmp_path, early_yaml, name="early")
     journal = journal_path_for(plan_path)
     client = env.client
-
-    class LoseSecond:
-        def __init__(self) -> None:
-            self.calls = 0
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(client, name)
-
-        def remove_history(self, ids: Sequence[int]) -> Any:
-            self.calls += 1
-            answer = client.remove_history(ids)
-            if self.calls == 2:
-                raise NetworkError("the answer was lost")
-            return answer
-
+    lose_second = Hooked(client, on_remove=answer_lost(2, NetworkError("the answer was lost")))
     with pytest.raises(NetworkError):
         apply_plan(
             load_plan(plan_path),
-            LoseSecond(),
+            lose_second,
             journal_path=journal,
             batch_size=10,
             api_base=env.base_url,

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from tests.support.catalog import MOVIES, SHOWS
+from tests.support.hooks import AddHook, RemoveHook
 from trakt_plan.apply.protocols import ApplyClient, UndoClient
 from trakt_plan.catalogplan import PlanFetchClient
 from trakt_plan.errors import NotFound as Missing
@@ -48,12 +49,6 @@ from trakt_plan.trakt.models import (
 USERNAME = "fake-user"
 API_BASE = "fake:"
 _Media = TypeVar("_Media", Show, Movie)
-
-# A write hook gets (call number, payload, the real write) and returns the answer or raises.
-RemoveHook = Callable[[int, Sequence[int], Callable[[Sequence[int]], RemoveResult]], RemoveResult]
-AddHook = Callable[
-    [int, Sequence[PlayToAdd], Callable[[Sequence[PlayToAdd]], AddResult]], AddResult
-]
 
 
 class FakeTrakt:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.support.catalog import episode_play
+from tests.support.cli import invoke
 from tests.support.fakes import FakeTrakt, plan_for
-from trakt_plan.cli import app
 from trakt_plan.errors import UnsafePlanError
 
 ALL_YAML = "version: 1\nrules:\n  - {name: everything, history: all, drop: {all: true}}\n"
@@ -58,12 +57,9 @@ def test_emptying_a_show_asks_to_type_its_title(
     monkeypatch.setattr("trakt_plan.cli.writes._need_terminal", lambda: None)
     spec = tmp_path / "all.yaml"
     spec.write_text("version: 1\nrules:\n  - {name: all, show: 1394, drop: {all: true}}\n")
-    runner = CliRunner()
-    wrong = runner.invoke(app, ["--sandbox", "apply", str(spec)], input="y\n")
+    wrong = invoke("--sandbox", "apply", str(spec), input="y\n")
     assert wrong.exit_code == 1
     assert "Type Marvel's Agents of S.H.I.E.L.D. to remove 83 plays" in wrong.stderr
     assert "apply cancelled" in wrong.stderr
-    right = runner.invoke(
-        app, ["--sandbox", "apply", str(spec)], input="marvel's agents of s.h.i.e.l.d.\n"
-    )
+    right = invoke("--sandbox", "apply", str(spec), input="marvel's agents of s.h.i.e.l.d.\n")
     assert (right.exit_code, "Removed 83" in right.stderr) == (0, True)

@@ -6,14 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from tests.support.catalog import episode_play, movie_nights
+from tests.support.cli import invoke
 from tests.support.fakes import FakeTrakt, plan_for
 from trakt_plan.apply.journal import Journal, journal_path_for, read_journal
 from trakt_plan.apply.lifecycle import apply_journal_for, archive_path, save_plan
 from trakt_plan.apply.records import new_header
-from trakt_plan.cli import app
 from trakt_plan.errors import JournalError
 
 SEED = Path(__file__).resolve().parents[2] / "plans" / "aos-cleanup.yaml"
@@ -21,8 +20,8 @@ SEED = Path(__file__).resolve().parents[2] / "plans" / "aos-cleanup.yaml"
 
 def _run(*args: str) -> tuple[int, str]:
     """One trakt-plan command against the sandbox: its exit code and what it said on stderr."""
-    result = CliRunner().invoke(app, ["--sandbox", *args])
-    return result.exit_code, result.stderr
+    run = invoke("--sandbox", *args)
+    return run.exit_code, run.stderr
 
 
 def test_apply_undo_plan_again_apply_just_works(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.support.sandbox import connect_with_token, issue_token, sandboxes
+from trakt_plan.apply.engine import ApplyReport, apply_plan
 from trakt_plan.fetch import fetch_history
 from trakt_plan.planfile import SavedPlan, make_saved_plan, read_saved_plan, write_saved_plan
 from trakt_plan.planner import build_plan
@@ -113,6 +114,13 @@ class Env:
         path = tmp_path / f"{name}.plan.json"
         write_saved_plan(path, saved)
         return path
+
+    def apply(self, saved: SavedPlan, journal: Path, client: Any = None, **kw: Any) -> ApplyReport:
+        """``apply_plan`` on this emulator (through ``client``, by default the test's own),
+        confirmed unless ``confirm`` says otherwise."""
+        kw.setdefault("api_base", self.base_url)
+        kw.setdefault("confirm", lambda preview: True)
+        return apply_plan(saved, client or self.client, journal_path=journal, **kw)
 
     def change_play(self, history_id: int, **changes: Any) -> None:
         """Edit a play in place (same history id), as if Trakt changed it after the plan."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trakt_plan.apply.engine import apply_plan, journal_path_for
+from trakt_plan.apply.engine import journal_path_for
 from trakt_plan.apply.undo import undo_plan
 from trakt_plan.errors import WriteOutcomeUnknown
 
@@ -23,14 +23,7 @@ def test_apply_and_undo_end_exact_under_errors_drops_and_storms(
     knobs.error_rate = knobs.drop_rate = knobs.storm_rate = 0.2
     journal = journal_path_for(plan_path)
 
-    report = apply_plan(
-        saved,
-        env.client,
-        journal_path=journal,
-        batch_size=5,
-        api_base=env.base_url,
-        confirm=lambda preview: True,
-    )
+    report = env.apply(saved, journal, batch_size=5)
     undo_from = env.keys()
     assert env.ids() == expected
     assert (report.removed, report.already_gone) == (63, 0)

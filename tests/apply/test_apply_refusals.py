@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from trakt_plan.apply.engine import apply_plan, journal_path_for, preflight
+from trakt_plan.apply.engine import journal_path_for, preflight
 from trakt_plan.apply.journal import Journal, read_journal
 from trakt_plan.apply.records import new_header
 from trakt_plan.errors import (
@@ -24,12 +24,6 @@ from trakt_plan.errors import (
 )
 
 
-def _apply(env, saved, journal: Path, **kw):
-    kw.setdefault("api_base", env.base_url)
-    kw.setdefault("confirm", lambda preview: True)
-    return apply_plan(saved, env.client, journal_path=journal, **kw)
-
-
 def test_a_plan_for_another_account_is_refused(env, tmp_path: Path, load_plan) -> None:
     """Logged in as someone else, apply names both users and sends nothing."""
     plan_path = env.plan(tmp_path)
@@ -37,13 +31,7 @@ def test_a_plan_for_another_account_is_refused(env, tmp_path: Path, load_plan) -
     other = env.connect(str(env.server.state.issue_token("someone-else")["access_token"]))
     env.server.stats.reset()
     with pytest.raises(AccountMismatchError, match=r"'sandbox-user'.*'someone-else'"):
-        apply_plan(
-            load_plan(plan_path),
-            other,
-            journal_path=journal_path_for(plan_path),
-            api_base=env.base_url,
-            confirm=lambda preview: True,
-        )
+        env.apply(load_plan(plan_path), journal_path_for(plan_path), other)
     assert env.posts() == 0
     assert not journal_path_for(plan_path).exists()
 
@@ -53,8 +41,7 @@ def test_a_plan_for_another_api_base_is_refused(env, tmp_path: Path, load_plan) 
     plan_path = env.plan(tmp_path)
     env.server.stats.reset()
     with pytest.raises(AccountMismatchError, match=r"https://api\.trakt\.tv"):
-        _apply(
-            env,
+        env.apply(
             load_plan(plan_path),
             journal_path_for(plan_path),
             api_base="https://api.trakt.tv",
@@ -80,7 +67,7 @@ def test_a_changed_planned_play_makes_the_plan_stale(env, tmp_path: Path, load_p
     env.change_play(10_000_000_005, watched_at="2025-11-17T09:00:00.000Z")
     env.server.stats.reset()
     with pytest.raises(StalePlanError) as caught:
-        _apply(env, load_plan(plan_path), journal_path_for(plan_path))
+        env.apply(load_plan(plan_path), journal_path_for(plan_path))
     message = str(caught.value)
     assert "10000000005" in message
     assert "watched_at 2025-11-17T01:02:03.000Z -> 2025-11-17T09:00:00.000Z" in message
@@ -99,9 +86,9 @@ def test_a_plan_over_max_deletions_needs_allow_mass_delete(env, tmp_path: Path, 
     saved = load_plan(plan_path)
     env.server.stats.reset()
     with pytest.raises(UnsafePlanError, match=r"22 plays, more than its max_deletions \(10\)"):
-        _apply(env, saved, journal_path_for(plan_path))
+        env.apply(saved, journal_path_for(plan_path))
     assert env.posts() == 0
-    report = _apply(env, saved, journal_path_for(plan_path), allow_mass_delete=True)
+    report = env.apply(saved, journal_path_for(plan_path), allow_mass_delete=True)
     assert report.removed == 22
 
 
@@ -115,8 +102,7 @@ def test_new_plays_matching_the_rules_only_warn(
         [{"type": "episode", "trakt_id": 139400501, "watched_at": "2025-11-17T01:02:03.000Z"}],
     )
     seen = []
-    report = _apply(
-        env,
+    report = env.apply(
         load_plan(plan_path),
         journal_path_for(plan_path),
         notify=messages,
@@ -144,7 +130,7 @@ def test_plays_already_gone_are_skipped(env, tmp_path: Path, load_plan) -> None:
     assert preview.drift.already_gone == (10_000_000_003, 10_000_000_004)
     assert preview.to_send == 20
     assert "2 planned plays are already gone" in preview.drift.summary()[0]
-    report = _apply(env, load_plan(plan_path), journal_path_for(plan_path))
+    report = env.apply(load_plan(plan_path), journal_path_for(plan_path))
     assert (report.removed, report.already_gone) == (20, 2)
     sent = [t for m, t, s in env.server.stats.log if m == "POST"]
     assert len(sent) == 1
@@ -167,11 +153,11 @@ def test_a_live_lock_refuses_and_a_dead_one_is_taken_over(
     with pytest.raises(
         JournalError, match=f"another apply of this plan is running: pid {os.getpid()}"
     ):
-        _apply(env, load_plan(plan_path), journal)
+        env.apply(load_plan(plan_path), journal)
     assert env.requests() == 0
 
     lock.write_text(json.dumps({**holder, "pid": dead_pid}), encoding="utf-8")
-    report = _apply(env, load_plan(plan_path), journal, notify=messages)
+    report = env.apply(load_plan(plan_path), journal, notify=messages)
     assert report.removed == 22
     assert any(f"from pid {dead_pid}" in m for m in messages)
     assert not lock.exists()
@@ -184,7 +170,7 @@ def test_a_read_only_journal_directory_stops_before_the_first_request(
     plan_path = env.plan(tmp_path)
     env.server.stats.reset()
     with pytest.raises(JournalError, match="nothing was sent"):
-        _apply(env, load_plan(plan_path), read_only_dir / "seed.plan.json.journal")
+        env.apply(load_plan(plan_path), read_only_dir / "seed.plan.json.journal")
     assert env.requests() == 0
 
 
@@ -193,7 +179,7 @@ def test_saying_no_sends_nothing_and_writes_no_journal(env, tmp_path: Path, load
     plan_path = env.plan(tmp_path)
     env.server.stats.reset()
     with pytest.raises(Aborted, match="nothing was sent"):
-        _apply(env, load_plan(plan_path), journal_path_for(plan_path), confirm=lambda p: False)
+        env.apply(load_plan(plan_path), journal_path_for(plan_path), confirm=lambda p: False)
     assert env.posts() == 0
     assert not journal_path_for(plan_path).exists()
     assert not journal_path_for(plan_path).with_suffix(".journal.lock").exists()
@@ -207,7 +193,7 @@ def test_a_batch_size_outside_1_to_1000_is_a_config_error(
     plan_path = env.plan(tmp_path)
     env.server.stats.reset()
     with pytest.raises(ConfigError, match="between 1 and 1000"):
-        _apply(env, load_plan(plan_path), journal_path_for(plan_path), batch_size=size)
+        env.apply(load_plan(plan_path), journal_path_for(plan_path), batch_size=size)
     assert env.requests() == 0
 
 
@@ -223,7 +209,7 @@ def test_a_journal_of_another_plan_is_refused(env, tmp_path: Path, load_plan) ->
         )
     env.server.stats.reset()
     with pytest.raises(JournalError, match="belongs to another plan"):
-        _apply(env, load_plan(plan_path), journal)
+        env.apply(load_plan(plan_path), journal)
     assert env.posts() == 0
 
 
@@ -237,12 +223,12 @@ def test_a_plan_whose_plays_are_mostly_gone_applies_instead_of_crashing(
     guard = (root / "jellyfin-guard.yaml").read_text(encoding="utf-8")
     second = env.plan(tmp_path, guard, "jellyfin", now=datetime(2025, 11, 20, tzinfo=UTC))
     removed_first = load_plan(first)
-    _apply(env, removed_first, journal_path_for(first))
+    env.apply(removed_first, journal_path_for(first))
     saved = load_plan(second)
     shared = {d.history_id for d in saved.deletions} & {
         d.history_id for d in removed_first.deletions
     }
-    report = _apply(env, saved, journal_path_for(second))
+    report = env.apply(saved, journal_path_for(second))
     assert (report.removed, report.already_gone) == (
         len(saved.deletions) - len(shared),
         len(shared),

@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.hooks import Hooked, answer_lost
 from trakt_plan.apply import journal as journal_module
-from trakt_plan.apply.engine import apply_plan, journal_path_for
+from trakt_plan.apply.engine import journal_path_for
 from trakt_plan.apply.journal import read_journal
 from trakt_plan.apply.undo import undo_plan
 from trakt_plan.errors import JournalError, NetworkError
@@ -20,10 +20,9 @@ from trakt_plan.trakt.models import RemoveResult
 
 
 def _apply(env, saved, journal: Path, client: Any = None, **kw: Any):
-    kw.setdefault("api_base", env.base_url)
-    kw.setdefault("confirm", lambda preview: True)
+    """Apply in batches of ten: the 63 plays of the story go in seven calls."""
     kw.setdefault("batch_size", 10)
-    return apply_plan(saved, client or env.client, journal_path=journal, **kw)
+    return env.apply(saved, journal, client, **kw)
 
 
 @pytest.fixture

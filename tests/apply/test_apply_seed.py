@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from trakt_plan.apply.engine import apply_plan, journal_path_for
+from trakt_plan.apply.engine import journal_path_for
 from trakt_plan.apply.journal import read_journal
 from trakt_plan.apply.undo import undo_plan
 from trakt_plan.planfile import SavedPlan
@@ -23,11 +23,9 @@ def test_the_seed_story_removes_and_restores_exactly_the_bulk_mark(
     journal = journal_path_for(plan_path)
     env.server.stats.reset()
 
-    report = apply_plan(
+    report = env.apply(
         saved,
-        env.client,
-        journal_path=journal,
-        api_base=env.base_url,
+        journal,
         confirm=lambda preview: preview.to_send == 22,
         progress=progress,
         notify=messages,
@@ -44,14 +42,7 @@ def test_the_seed_story_removes_and_restores_exactly_the_bulk_mark(
     assert len(read_journal(journal).removed_plays) == 22
 
     env.server.stats.reset()
-    again = apply_plan(
-        saved,
-        env.client,
-        journal_path=journal,
-        api_base=env.base_url,
-        confirm=lambda p: True,
-        notify=messages,
-    )
+    again = env.apply(saved, journal, notify=messages)
     assert again.already_applied
     assert env.posts() == 0
     assert ("GET", "/sync/history") not in env.server.stats.by_route
@@ -80,13 +71,7 @@ def test_undo_twice_without_its_journal_still_leaves_one_copy(
     before_keys = env.keys()
     plan_path = env.plan(tmp_path)
     journal = journal_path_for(plan_path)
-    apply_plan(
-        load_plan(plan_path),
-        env.client,
-        journal_path=journal,
-        api_base=env.base_url,
-        confirm=lambda p: True,
-    )
+    env.apply(load_plan(plan_path), journal)
     undo_plan(journal, env.client, confirm=lambda n: True)
     journal.with_name("seed.plan.json.undo.journal").unlink()
     env.server.stats.reset()

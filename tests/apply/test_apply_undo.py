@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.support.hooks import Hooked, answer_lost
-from trakt_plan.apply.engine import apply_plan, journal_path_for
+from trakt_plan.apply.engine import journal_path_for
 from trakt_plan.apply.journal import Journal, read_journal, undo_journal_path
 from trakt_plan.apply.records import Complete, Intent, Result, new_header
 from trakt_plan.apply.undo import undo_plan
@@ -30,14 +30,7 @@ def applied(env, tmp_path: Path, early_yaml: str, load_plan):
     before_keys = env.keys()
     plan_path = env.plan(tmp_path, early_yaml, name="early")
     journal = journal_path_for(plan_path)
-    report = apply_plan(
-        load_plan(plan_path),
-        env.client,
-        journal_path=journal,
-        batch_size=10,
-        api_base=env.base_url,
-        confirm=lambda preview: True,
-    )
+    report = env.apply(load_plan(plan_path), journal, batch_size=10)
     assert report.removed == 63
     return journal, before_keys
 
@@ -103,14 +96,7 @@ def test_undo_of_an_interrupted_apply_restores_its_lost_batch_too(
     client = env.client
     lose_second = Hooked(client, on_remove=answer_lost(2, NetworkError("the answer was lost")))
     with pytest.raises(NetworkError):
-        apply_plan(
-            load_plan(plan_path),
-            lose_second,
-            journal_path=journal,
-            batch_size=10,
-            api_base=env.base_url,
-            confirm=lambda preview: True,
-        )
+        env.apply(load_plan(plan_path), journal, lose_second, batch_size=10)
     messages: list[str] = []
     report = undo_plan(
         journal, client, batch_size=10, confirm=lambda n: n == 20, notify=messages.append
@@ -134,13 +120,7 @@ def test_two_removed_plays_of_one_episode_in_one_second_both_come_back(
     )
     plan_path = env.plan(tmp_path, yaml_text, name="twins")
     journal = journal_path_for(plan_path)
-    apply_plan(
-        load_plan(plan_path),
-        env.client,
-        journal_path=journal,
-        api_base=env.base_url,
-        confirm=lambda preview: True,
-    )
+    env.apply(load_plan(plan_path), journal)
     assert not set(ids) & env.ids()
     report = undo_plan(journal, env.client, confirm=lambda n: n == 2)
     assert report.restored == 2
@@ -216,9 +196,7 @@ def test_an_undone_plan_is_not_applied_again(env, applied, load_plan) -> None:
     saved = load_plan(journal.with_name("early.plan.json"))
     env.server.stats.reset()
     with pytest.raises(JournalError, match="this plan was undone"):
-        apply_plan(
-            saved, env.client, journal_path=journal, api_base=env.base_url, confirm=lambda p: True
-        )
+        env.apply(saved, journal)
     assert env.posts() == 0
 
 
@@ -230,13 +208,7 @@ def test_undo_reads_a_dense_batch_in_one_window(env, tmp_path: Path, load_plan) 
     """The 22 bulk plays share one second: one windowed read of episode plays covers them."""
     plan_path = env.plan(tmp_path)
     journal = journal_path_for(plan_path)
-    apply_plan(
-        load_plan(plan_path),
-        env.client,
-        journal_path=journal,
-        api_base=env.base_url,
-        confirm=lambda preview: True,
-    )
+    env.apply(load_plan(plan_path), journal)
     env.server.stats.reset()
     undo_plan(journal, env.client, confirm=lambda n: True)
     [read] = _history_reads(env)
@@ -259,13 +231,7 @@ def test_undo_reads_item_by_item_when_the_window_is_long(env, tmp_path: Path, lo
     plan_path = env.plan(tmp_path, yaml_text, name="three")
     journal = journal_path_for(plan_path)
     before_keys = env.keys()
-    apply_plan(
-        load_plan(plan_path),
-        env.client,
-        journal_path=journal,
-        api_base=env.base_url,
-        confirm=lambda preview: True,
-    )
+    env.apply(load_plan(plan_path), journal)
     env.server.stats.reset()
     report = undo_plan(journal, env.client, confirm=lambda n: n == 3)
     reads = _history_reads(env)

@@ -14,6 +14,7 @@ from trakt_plan.apply.journal import Journal, journal_path_for, read_journal
 from trakt_plan.apply.lifecycle import apply_journal_for, archive_path, save_plan
 from trakt_plan.apply.records import new_header
 from trakt_plan.errors import JournalError
+from trakt_plan.planfile import SavedPlan
 
 SEED = Path(__file__).resolve().parents[2] / "plans" / "aos-cleanup.yaml"
 
@@ -49,21 +50,26 @@ def test_undo_of_the_yaml_finds_the_plan_apply_saved_beside_it(tmp_path: Path) -
     assert apply_journal_for(tmp_path / "x.plan.json.journal") == tmp_path / "x.plan.json.journal"
 
 
-def _fake_plan(first: int):
+def _fake_plan(first: int) -> SavedPlan:
     bulk = [episode_play(first + n, "2025-11-17T01:02:03.000Z", f"S01E0{n}") for n in range(1, 4)]
     fake = FakeTrakt([*movie_nights(40), *bulk])
     return plan_for(fake, "version: 1\nrules:\n  - {name: b, history: all, drop: {all: true}}\n")
 
 
+def _saved_with_an_apply_begun(path: Path, plan: SavedPlan) -> Path:
+    """``plan`` saved at ``path``, and the header of an apply journal that went no further."""
+    save_plan(path, plan, notify=lambda m: None)
+    with Journal(journal_path_for(path)) as journal:
+        journal.append(
+            new_header(plan_id=plan.plan_id, kind="apply", username="u", api_base="x", total=3)
+        )
+    return path
+
+
 def test_a_new_plan_never_replaces_a_plan_with_an_unfinished_apply(tmp_path: Path) -> None:
     """A plan whose apply is unfinished keeps its file: the new plan is refused, not written."""
     old, new = _fake_plan(100), _fake_plan(200)
-    path = tmp_path / "p.plan.json"
-    save_plan(path, old, notify=lambda m: None)
-    with Journal(journal_path_for(path)) as journal:
-        journal.append(
-            new_header(plan_id=old.plan_id, kind="apply", username="u", api_base="x", total=3)
-        )
+    path = _saved_with_an_apply_begun(tmp_path / "p.plan.json", old)
     before = path.read_bytes()
     with pytest.raises(JournalError, match="has an unfinished apply"):
         save_plan(path, new, notify=lambda m: None)
@@ -73,12 +79,7 @@ def test_a_new_plan_never_replaces_a_plan_with_an_unfinished_apply(tmp_path: Pat
 def test_the_same_plan_saved_again_keeps_the_reviewed_file(tmp_path: Path) -> None:
     """Saving a plan with the same plan_id over its applied file keeps the file as reviewed."""
     old = _fake_plan(100)
-    path = tmp_path / "p.plan.json"
-    save_plan(path, old, notify=lambda m: None)
-    with Journal(journal_path_for(path)) as journal:
-        journal.append(
-            new_header(plan_id=old.plan_id, kind="apply", username="u", api_base="x", total=3)
-        )
+    path = _saved_with_an_apply_begun(tmp_path / "p.plan.json", old)
     before = path.read_bytes()
     said: list[str] = []
     again = old.model_copy(update={"created_at": "2030-01-01T00:00:00.000Z"})

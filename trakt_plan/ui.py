@@ -33,7 +33,7 @@ from rich.text import Text
 
 from trakt_plan.detect.report import DoctorReport
 from trakt_plan.detect.scan import Finding
-from trakt_plan.labels import play_time, title_year
+from trakt_plan.labels import play_time, plural, title_year
 from trakt_plan.starter import rule_flow
 from trakt_plan.trakt.models import HistoryItem, SearchResult, UserSettings
 from trakt_plan.view.plan import PlanView
@@ -342,5 +342,5 @@ def _doctor_finding(console: Console, number: int, finding: Finding) -> None:
     console.print(Text(f"{number}. {kind}: ", style="bold") + _text(finding.summary))
     ids = ", ".join(str(i) for i in finding.history_ids[:8])
     more = f" and {count - 8} more" if count > 8 else ""
-    console.print(Text(f"   {count} play(s) to remove: {ids}{more}"))
+    console.print(Text(f"   {plural(count, 'play')} to remove: {ids}{more}"))
     console.print(Text(f"   rule: {rule_flow(finding.rule)}", style="dim"))

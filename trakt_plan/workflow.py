@@ -328,5 +328,6 @@ def run_init(rt: Runtime, reference: str | None, *, spec_path: Path | None, forc
         atomic_write(spec_path, text)
         rt.ui.info(f"Wrote {spec_path}. Review it, then: trakt-plan plan {spec_path}")
     rt.ui.info(
-        f"{len(history)} plays read; {len(findings)} likely accident(s) pointed out in the plan."
+        f"{plural(len(history), 'play')} read; "
+        f"{plural(len(findings), 'likely accident')} pointed out in the plan."
     )

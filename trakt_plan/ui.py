@@ -295,12 +295,13 @@ _DOCTOR_KINDS = {
 
 def doctor_report(console: Console, report: DoctorReport) -> None:
     """The accident report: who and what, a bar per day, then each finding with its rule."""
+    account = report.account
     console.print(
         Text(
-            printable(f"doctor: {report.account} ({report.source}), scope {report.scope}, "),
+            printable(f"doctor: {account.username} ({account.source}), scope {report.scope}, "),
             style="bold",
         )
-        + Text(f"{report.plays} plays, days in {report.timezone} ({report.timezone_from})")
+        + Text(f"{report.plays} plays, days in {account.timezone} ({account.timezone_from})")
     )
     _doctor_timeline(console, report)
     if not report.findings:

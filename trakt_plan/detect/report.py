@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +19,14 @@ from trakt_plan.detect.scan import FLOOD_RATIO, Finding, local_day
 from trakt_plan.timefmt import format_trakt_time
 from trakt_plan.trakt.models import HistoryItem, ResolvedScope
 
-__all__ = ["ACTIONS", "UNUSUAL_PLAYS", "DoctorReport", "TimelineDay", "build_report"]
+__all__ = [
+    "ACTIONS",
+    "UNUSUAL_PLAYS",
+    "DoctorReport",
+    "ReportAccount",
+    "TimelineDay",
+    "build_report",
+]
 
 ACTIONS = ("watch", "scrobble", "checkin")
 # A day stands out with this many plays and FLOOD_RATIO times the median day's.
@@ -37,21 +44,31 @@ class TimelineDay:
 
 
 @dataclass(frozen=True)
+class ReportAccount:
+    """Whose plays the report reads, and in which time zone their days are counted.
+
+    ``username`` names the account (or the snapshot file) the plays came from;
+    ``timezone_from`` says where the time zone came from (``--timezone``, the account, the
+    export, or the UTC default). The fields are the keys of the JSON's ``account``.
+    """
+
+    username: str
+    source: str
+    timezone: str
+    timezone_from: str
+
+
+@dataclass(frozen=True)
 class DoctorReport:
     """What ``doctor`` found, with what a person needs to judge it.
 
-    ``account`` names the account (or the snapshot file) the plays came from;
-    ``timezone_from`` says where the time zone came from (``--timezone``, the account, the
-    export, or the UTC default). ``checked`` lists the kinds the detector could look for
-    (runtime- and release-based ones need catalogue data).
+    ``checked`` lists the kinds the detector could look for (runtime- and release-based
+    ones need catalogue data).
     """
 
-    account: str
-    source: str
+    account: ReportAccount
     scope: str
     now: datetime
-    timezone: str
-    timezone_from: str
     usual_day: float
     days: tuple[TimelineDay, ...]
     findings: tuple[Finding, ...]
@@ -61,12 +78,7 @@ class DoctorReport:
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` document of contract section 6.4."""
         return {
-            "account": {
-                "username": self.account,
-                "source": self.source,
-                "timezone": self.timezone,
-                "timezone_from": self.timezone_from,
-            },
+            "account": asdict(self.account),
             "scope": self.scope,
             "now": format_trakt_time(self.now),
             "plays": self.plays,
@@ -135,12 +147,9 @@ def build_report(
         unusual = total >= UNUSUAL_PLAYS and total >= FLOOD_RATIO * usual
         timeline.append(TimelineDay(day, total, by_action, unusual))
     return DoctorReport(
-        account=account,
-        source=source,
+        account=ReportAccount(account, source, timezone, timezone_from),
         scope=scope,
         now=now,
-        timezone=timezone,
-        timezone_from=timezone_from,
         usual_day=usual,
         days=tuple(timeline),
         findings=tuple(f for f in findings if f.kind != "manual"),

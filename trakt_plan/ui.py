@@ -321,8 +321,9 @@ def _doctor_timeline(console: Console, report: DoctorReport) -> None:
     legend = "  ".join(f"{glyph} {action}" for action, (glyph, _) in _BAR_STYLE.items())
     console.print(
         Text(
-            f"Plays per day, last {len(report.days)} days ({len(busy)} with plays; "
-            f"a usual day has {report.usual_day:g}): {legend}"
+            # The median is over the whole scope, not the days drawn: say so.
+            f"Plays per day, last {len(report.days)} days ({len(busy)} with plays; the median "
+            f"day with plays, over the whole history read, has {report.usual_day:g}): {legend}"
         )
     )
     table = Table(box=None, pad_edge=False, padding=(0, 1), show_header=False)

@@ -87,3 +87,16 @@ def test_a_starter_plan_from_a_snapshot_names_the_file_once(cli, tmp_path):
     assert run.exit_code == 0, run.stderr
     header = " ".join(line.lstrip("# ") for line in starter.read_text().splitlines()[:3])
     assert "from snapshot history.json: 548 plays" in header
+
+
+def test_the_median_day_is_said_to_come_from_the_whole_history(cli, tmp_path):
+    """AoS has no play in the last 90 days: the median shown is the whole history's."""
+    snapshot = demo_snapshot(tmp_path)
+
+    run = cli("doctor", "1394", "--snapshot", str(snapshot), "--now", NOW)
+
+    assert run.exit_code == 0, run.stderr
+    assert (
+        "Plays per day, last 90 days (0 with plays; the median day with plays, over the whole "
+        "history read, has 1)"
+    ) in " ".join(run.stdout.split())

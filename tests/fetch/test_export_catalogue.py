@@ -141,3 +141,24 @@ def test_doctor_on_an_export_with_trakt_unreachable_reports_what_it_could_check(
     assert {"same_second", "flood"} <= {f["kind"] for f in report["findings"]}
     assert "the runtimes and air dates could not be read from Trakt" in run.stderr
     assert "Back-to-back and release-date marks are not checked" in run.stderr
+
+
+def test_doctor_on_an_export_reads_the_public_catalogue_and_finds_the_2026_marks(
+    sandboxes, received, tmp_path
+):
+    """With the app's id only, doctor checks every kind: the chain and the release marks too."""
+    server = sandboxes.start()
+    export = export_zip(tmp_path / "trakt-export.zip")
+
+    run = invoke(
+        "doctor", "--snapshot", str(export), "--json", "--now", NOW,
+        env=app_only(server.base_url),
+    )  # fmt: skip
+
+    assert run.exit_code == 0, run.stderr
+    report = json.loads(run.stdout)
+    kinds = {f["kind"]: f["history_ids"] for f in report["findings"]}
+    assert sorted(kinds["runtime_chain"]) == SEVERANCE_CHAIN
+    assert "at_release" in kinds
+    assert received != []
+    assert [h for _, _, h in received if "authorization" in h] == []

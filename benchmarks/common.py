@@ -12,6 +12,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,13 +44,17 @@ def cli_env(server: SandboxServer, config_dir: Path) -> dict[str, str]:
 
 
 def run_cli(
-    args: list[str], env: dict[str, str]
+    args: list[str], env: dict[str, str], *, launcher: Sequence[str] = ("-m", "trakt_plan")
 ) -> tuple[float, float, subprocess.CompletedProcess[str]]:
-    """Run trakt-plan in a child process: (wall seconds, child peak RSS in MB, result)."""
+    """Run trakt-plan in a child process: (wall seconds, child peak RSS in MB, result).
+
+    ``launcher`` is what follows ``python``: the CLI's module, or ``-c`` and code that
+    changes something before it calls the CLI's ``main``.
+    """
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "trakt_plan", *args],
+        [sys.executable, *launcher, *args],
         env=env,
         capture_output=True,
         text=True,

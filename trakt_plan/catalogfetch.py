@@ -18,6 +18,7 @@ from typing import Protocol, TypeVar
 
 from trakt_plan.catalogcache import CatalogueCache, EpisodeEntry, MovieEntry, ShowEntry
 from trakt_plan.catalogue import Catalogue, EpisodeFacts, MovieFacts
+from trakt_plan.errors import ApiError, NetworkError
 from trakt_plan.trakt.models import CatalogMovie, CatalogSeason, CatalogShow, HistoryItem
 
 __all__ = [
@@ -190,25 +191,65 @@ def _played(history: Sequence[HistoryItem]) -> dict[int, set[int]]:
 
 
 def season_ends(
-    show_ids: Iterable[int], reads: CatalogueReads | None, cache: CatalogueCache | None = None
+    show_ids: Iterable[int],
+    history: Sequence[HistoryItem],
+    *,
+    reads: CatalogueReads | None,
+    opener: Callable[[], CatalogueClient] | None,
+    refresh: bool = False,
+    cache: CatalogueCache | None = None,
 ) -> dict[int, dict[int, int]]:
     """Per show, per season: the number of its last episode (for "next up").
 
-    From the plan's catalogue reads, else from the disk cache (never a request); shows known
-    to neither are left out.
+    From this run's catalogue reads, else the disk cache (unless ``refresh``) when it holds
+    every episode ``history`` played of the show, else one seasons read per show through
+    ``opener``, saved to the cache; a cached show that lacks a played episode is used only
+    when it cannot be read again. Shows none of these can give (no ``opener``: a snapshot
+    without a Trakt app; or Trakt not answering) are left out, so their next episode is
+    said to be unknown rather than guessed.
     """
     cache = cache or CatalogueCache()
-    ends: dict[int, dict[int, int]] = {}
-    for show_id in show_ids:
+    wanted = frozenset(show_ids)
+    played = _played(history)
+    entries: dict[int, ShowEntry] = {}
+    stale: dict[int, ShowEntry] = {}
+    for show_id in sorted(wanted):
         entry = reads.shows.get(show_id) if reads is not None else None
-        entry = entry or cache.show(show_id)
-        if entry is None:
-            continue
-        seasons: dict[int, int] = {}
-        for episode in entry.episodes.values():
-            seasons[episode.season] = max(seasons.get(episode.season, 0), episode.number)
-        ends[show_id] = seasons
-    return ends
+        cached = None if entry is not None or refresh else cache.show(show_id)
+        if entry is not None:
+            entries[show_id] = entry
+        elif cached is not None and played.get(show_id, set()) <= cached.episodes.keys():
+            entries[show_id] = cached
+        elif cached is not None:
+            # Missing an episode played since: out of date, so read again if Trakt answers.
+            stale[show_id] = cached
+    missing = wanted - entries.keys()
+    if missing and opener is not None:
+        entries.update(_read_shows(missing, opener, cache))
+    entries = {**stale, **entries}
+    return {show_id: _last_numbers(entry) for show_id, entry in sorted(entries.items())}
+
+
+def _read_shows(
+    show_ids: frozenset[int], opener: Callable[[], CatalogueClient], cache: CatalogueCache
+) -> dict[int, ShowEntry]:
+    """The shows read from Trakt and cached; none when a read fails ("next up" is cosmetic:
+    a plan is not refused for it)."""
+    try:
+        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+            # refresh: the cache was consulted already, and lacked these or was out of date.
+            pending = PendingCatalogue(opener(), cache, pool, refresh=True)
+            pending.start(CatalogueNeeds(shows=show_ids))
+            return pending.collect((), ()).shows
+    except (ApiError, NetworkError):
+        return {}
+
+
+def _last_numbers(entry: ShowEntry) -> dict[int, int]:
+    seasons: dict[int, int] = {}
+    for episode in entry.episodes.values():
+        seasons[episode.season] = max(seasons.get(episode.season, 0), episode.number)
+    return seasons
 
 
 def read_facts(

@@ -265,6 +265,8 @@ class SavedProgress(_Frozen):
     next: str | None
     kept: int
     removed: int
+    # False when the season lengths could not be read: ``next`` is None as it is unknown.
+    next_known: bool = True
 
 
 class Summary(_Frozen):

@@ -390,6 +390,7 @@ def _summary(
                 next=state.next_code,
                 kept=state.kept,
                 removed=state.removed,
+                next_known=state.next_known,
             )
             for show_id, state in sorted(progress.items())
             if state.removed
@@ -414,6 +415,7 @@ def progress_from_summary(plan: SavedPlan) -> dict[int, ShowProgress]:
             next_code=saved.next,
             kept=saved.kept,
             removed=saved.removed,
+            next_known=saved.next_known,
         )
     return states
 

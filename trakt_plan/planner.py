@@ -89,6 +89,9 @@ class ShowProgress:
     next_code: str | None
     kept: int
     removed: int
+    # False when the catalogue did not say how long the last episode's season is: then
+    # ``next_code`` is None because the next episode is unknown, not because there is none.
+    next_known: bool = True
 
 
 @dataclass(frozen=True)
@@ -457,8 +460,9 @@ def progress_after(
     show forward) and ``next_code`` the episode after it, as ``S03E17``. ``season_ends``
     (per show, per season: its last episode number, from the catalogue) moves ``next_code``
     past a season's last episode to the next season's first, or to ``None`` when the show
-    has no later episode; without it, ``next_code`` is the next number in the same season.
-    Only shows with episode plays in ``history`` appear.
+    has no later episode. A show whose ends do not include the last episode's season gets
+    ``next_known=False`` (and no ``next_code``): S03E17 is never guessed, since S03E16 may
+    end the season. Only shows with episode plays in ``history`` appear.
     """
     removed = removed_ids if isinstance(removed_ids, set | frozenset) else set(removed_ids)
     by_show: dict[int, list[_Play]] = defaultdict(list)
@@ -476,23 +480,27 @@ def progress_after(
         furthest = max(regular, key=lambda p: (p.code, p.sort_key), default=None)
         last = furthest.item.episode if furthest is not None else None
         ends = season_ends.get(show_id) if season_ends is not None else None
-        next_code = _next_code(last, ends) if last is not None else None
+        next_code, known = _next_code(last, ends) if last is not None else (None, True)
         progress[show_id] = ShowProgress(
             show=shows[show_id],
             last=last,
             next_code=next_code,
             kept=len(kept),
             removed=len(plays) - len(kept),
+            next_known=known,
         )
     return progress
 
 
-def _next_code(last: Episode, ends: Mapping[int, int] | None) -> str | None:
-    """The episode after ``last``: the same season's next unless ``ends`` says it ended."""
-    if ends is None or last.number < ends.get(last.season, last.number + 1):
-        return episode_code(last.season, last.number + 1)
+def _next_code(last: Episode, ends: Mapping[int, int] | None) -> tuple[str | None, bool]:
+    """The episode after ``last`` (None when the show has no later one), and whether
+    ``ends`` knew ``last``'s season well enough to say."""
+    if ends is None or last.season not in ends:
+        return None, False
+    if last.number < ends[last.season]:
+        return episode_code(last.season, last.number + 1), True
     later = sorted(season for season, end in ends.items() if season > last.season and end)
-    return episode_code(later[0], 1) if later else None
+    return (episode_code(later[0], 1) if later else None), True
 
 
 def movies_kept(

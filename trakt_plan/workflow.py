@@ -30,7 +30,7 @@ from trakt_plan.view.plan import plan_view
 
 if TYPE_CHECKING:
     from trakt_plan.apply.engine import ApplyReport
-    from trakt_plan.catalogfetch import CatalogueReads
+    from trakt_plan.catalogfetch import CatalogueClient, CatalogueReads
     from trakt_plan.spec.model import PlanSpec, ScopeRef
     from trakt_plan.trakt.models import HistoryItem, ResolvedScope
 
@@ -79,6 +79,8 @@ class _Read:
     resolved: dict[ScopeRef, ResolvedScope]
     history: list[HistoryItem]
     reads: CatalogueReads | None
+    # Opens a client for catalogue reads ("next up"); None for a snapshot without a Trakt app.
+    opener: Callable[[], CatalogueClient] | None
     username: str
     api_base: str
     marks: dict[str, str | None]
@@ -122,9 +124,15 @@ def compute_plan(
     index = PlayIndex(read.history)
     result = build_plan(read.spec, read.resolved, index, timezone=read.zone, catalogue=catalogue)
     removed = {d.item.id for d in result.deletions}
-    # "Next up" from the catalogue read, else the cache, of the shows that lose plays.
+    # "Next up" of the shows that lose plays: the season lengths read, cached or read now.
     losing = {d.item.show.ids.trakt for d in result.deletions if d.item.show is not None}
-    ends = season_ends({show for show in losing if show is not None}, read.reads)
+    ends = season_ends(
+        {show for show in losing if show is not None},
+        read.history,
+        reads=read.reads,
+        opener=read.opener,
+        refresh=refresh_catalog,
+    )
     return make_saved_plan(
         result,
         spec=read.spec,
@@ -158,11 +166,12 @@ def _read_snapshot(
     marks = activities.history_marks() if activities is not None else {}
     zone, origin = choose_timezone(timezone, read.timezone, "the export's account settings")
     spec = spec.resolve_dates(now=now or _now(), timezone=zone, source=str(spec_path))
-    reads = offline_catalogue(
-        spec, resolved, read.history, client=rt.public_client_opener(), refresh=refresh
-    )
+    opener = rt.public_client_opener()
+    reads = offline_catalogue(spec, resolved, read.history, client=opener, refresh=refresh)
     label = f"{kind}:{snapshot.name}"
-    return _Read(spec, resolved, read.history, reads, "snapshot", label, marks, zone, origin)
+    return _Read(
+        spec, resolved, read.history, reads, opener, "snapshot", label, marks, zone, origin
+    )
 
 
 def _read_account(rt: Runtime, spec: PlanSpec, spec_path: Path, when: _When) -> _Read:
@@ -180,7 +189,9 @@ def _read_account(rt: Runtime, spec: PlanSpec, spec_path: Path, when: _When) -> 
     with rt.ui.pages("Reading history") as on_page:
         history, reads = fetch_for_plan(client, spec, resolved, on_page=on_page, refresh=refresh)
     username = account.user.username
-    return _Read(spec, resolved, history, reads, username, rt.api_label, marks, zone, origin)
+    return _Read(
+        spec, resolved, history, reads, lambda: client, username, rt.api_label, marks, zone, origin
+    )
 
 
 def choose_timezone(option: str | None, found: str | None, where: str) -> tuple[str, str]:

@@ -144,13 +144,23 @@ def test_a_second_plan_reads_no_catalogue_and_refresh_reads_it_again(account_cli
     assert json.loads(second.stdout)["deletions"] == json.loads(first.stdout)["deletions"]
 
 
-def test_a_plan_without_runtime_conditions_reads_no_catalogue(account_cli, server, tmp_path):
-    """A same_timestamp plan never asks for runtimes."""
+def test_a_plan_without_runtime_conditions_reads_only_the_seasons_next_up_needs(
+    account_cli, server, tmp_path
+):
+    """A same_timestamp plan asks for no runtime; only, once, the seasons of the shows that
+    lose plays, so "next up" never points past a season's last episode."""
     plan = tmp_path / "bulk.yaml"
     plan.write_text("version: 1\nrules:\n  - {name: b, history: all, drop: {same_timestamp: 3}}\n")
 
+    first = account_cli("plan", str(plan), "--json")
+    after_first = catalogue_requests(server)
     assert account_cli("plan", str(plan), "--json").exit_code == 0
-    assert catalogue_requests(server) == []
+
+    losing = sorted(json.loads(first.stdout)["summary"]["progress"])
+    assert [f"/shows/{show}/seasons?extended=full%2Cepisodes" for show in losing] == sorted(
+        after_first
+    )
+    assert catalogue_requests(server) == after_first
 
 
 def test_a_snapshot_plan_without_cached_runtimes_names_the_shows(cli, tmp_path):

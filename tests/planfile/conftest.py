@@ -134,7 +134,9 @@ def planned() -> Planned:
         ScopeRef(kind="movie", ref="tron-legacy-2010"): TRON,
     }
     result = build_plan(spec, resolved, HISTORY)
-    progress = progress_after(HISTORY, {d.item.id for d in result.deletions})
+    # The seasons of Agents of S.H.I.E.L.D. the history reaches, 22 episodes each.
+    ends = {1394: {3: 22, 6: 22}}
+    progress = progress_after(HISTORY, {d.item.id for d in result.deletions}, ends)
     return Planned(spec, resolved, result, progress)
 
 

@@ -223,6 +223,7 @@ def test_the_summary_records_where_each_changed_show_ends_up(planned, tmp_path):
             "year": 2013,
             "last": "S03E16",
             "next": "S03E17",
+            "next_known": True,
             "kept": 3,
             "removed": 2,
         }
@@ -232,9 +233,10 @@ def test_the_summary_records_where_each_changed_show_ends_up(planned, tmp_path):
     assert list(restored) == [1394]
     state = restored[1394]
     assert state.last is not None and live.last is not None
-    assert (state.last.code, state.next_code, state.kept, state.removed) == (
+    assert (state.last.code, state.next_code, state.next_known, state.kept, state.removed) == (
         live.last.code,
         live.next_code,
+        live.next_known,
         live.kept,
         live.removed,
     )

@@ -1,4 +1,4 @@
-""" "Next up" after a plan never points past a season's last episode when the catalogue knows it."""
+""" "Next up" after a plan never points past a season's last episode, and is never guessed."""
 
 from __future__ import annotations
 
@@ -30,8 +30,28 @@ def test_after_the_last_aired_episode_nothing_is_next_up(plays):
     assert progress_after(history, [], ENDS)[1394].next_code is None
 
 
-def test_without_the_catalogue_next_up_stays_in_the_same_season(plays):
-    """A show the catalogue does not know keeps the same-season guess."""
+def test_without_the_catalogue_next_up_is_unknown_not_guessed(plays):
+    """A show the catalogue does not know: S03E22 may end its season, so nothing is guessed."""
     history = [plays.episode("S03E22", "2025-01-01 10:00:00", id=1)]
 
-    assert progress_after(history, [], {})[1394].next_code == "S03E23"
+    progress = progress_after(history, [], {})[1394]
+
+    assert (progress.next_code, progress.next_known) == (None, False)
+
+
+def test_a_season_the_catalogue_lacks_leaves_next_up_unknown(plays):
+    """The catalogue knows seasons 1 to 4; the last episode watched is S05E02: unknown."""
+    history = [plays.episode("S05E02", "2025-01-01 10:00:00", id=1)]
+
+    progress = progress_after(history, [], ENDS)[1394]
+
+    assert (progress.next_code, progress.next_known) == (None, False)
+
+
+def test_known_ends_say_so_even_when_nothing_is_next(plays):
+    """After the last known episode, next up is known to be none: not unknown."""
+    history = [plays.episode("S04E22", "2025-01-01 10:00:00", id=1)]
+
+    progress = progress_after(history, [], ENDS)[1394]
+
+    assert (progress.next_code, progress.next_known) == (None, True)

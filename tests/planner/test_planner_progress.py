@@ -11,7 +11,7 @@ def test_specials_never_become_the_last_episode(plays):
         plays.episode("S02E05", "2025-01-01 10:00:00", id=1),
         plays.episode("S00E03", "2025-01-02 10:00:00", id=2),
     ]
-    progress = progress_after(history, [])[1394]
+    progress = progress_after(history, [], {1394: {2: 10}})[1394]
     assert progress.last is not None
     assert (progress.last.code, progress.next_code) == ("S02E05", "S02E06")
 
@@ -23,7 +23,7 @@ def test_a_show_with_every_play_removed_has_no_last_episode(plays):
         plays.episode("S01E02", "2025-01-01 11:00:00", id=2),
         plays.episode("S04E01", "2025-01-01 12:00:00", show=1390, id=3),
     ]
-    progress = progress_after(history, {1, 2})
+    progress = progress_after(history, {1, 2}, {1390: {4: 10}})
     assert (progress[1394].last, progress[1394].next_code) == (None, None)
     assert (progress[1394].kept, progress[1394].removed) == (0, 2)
     assert progress[1390].next_code == "S04E02"

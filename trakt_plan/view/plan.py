@@ -16,7 +16,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trakt_plan.labels import episode_code, play_time, plural, title_year
-from trakt_plan.plandoc import HistoryScope, KeptPlay, MediaScope, SavedRule
+from trakt_plan.plandoc import HistoryScope, KeptPlay, MediaScope, SavedProgress, SavedRule
 from trakt_plan.planfile import PlannedDeletion, SavedPlan
 from trakt_plan.timefmt import parse_trakt_time
 
@@ -357,9 +357,7 @@ def _group(
     state = saved.summary.progress.get(trakt_id) if kind == "show" else None
     if state is not None:
         kept = state.kept
-        # No next with a last episode: the catalogue knows no later episode.
-        upcoming = state.next or ("S01E01" if state.last is None else "none aired yet")
-        after = f"last {state.last or 'none'}, next {upcoming}"
+        after = f"last {state.last or 'none'}, next {_upcoming(state)}"
     kept_plays = next(
         (g.plays for g in saved.kept if g.type == kind and (g.trakt or 0) == trakt_id), ()
     )
@@ -380,6 +378,16 @@ def _group(
         after=after,
         kept_rows=tuple(_kept_row(play, clock) for play in kept_plays),
     )
+
+
+def _upcoming(state: SavedProgress) -> str:
+    """What Trakt shows next up once the plan is applied, never a guessed episode."""
+    if state.last is None:
+        return "S01E01"
+    if not state.next_known:
+        return "unknown (season lengths not read)"
+    # No next with a last episode: the catalogue knows no later episode.
+    return state.next or "none aired yet"
 
 
 def _summary(saved: SavedPlan, clock: _Clock) -> PlanSummary:

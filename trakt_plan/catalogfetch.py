@@ -147,18 +147,24 @@ class PendingCatalogue:
 
     def start(self, needs: CatalogueNeeds) -> None:
         """Take what the cache has; submit reads for the rest."""
-        for show_id in sorted(needs.shows - set(self.shows)):
-            cached = None if self.refresh else self.cache.show(show_id)
-            if cached is not None:
-                self.shows[show_id] = cached
-            elif show_id not in self.show_reads:
-                self.show_reads[show_id] = self.pool.submit(_show_entry, self.client, show_id)
-        for movie_id in sorted(needs.movies - set(self.movies)):
-            found = None if self.refresh else self.cache.movie(movie_id)
+        self._start(needs.shows, self.shows, self.show_reads, self.cache.show, _show_entry)
+        self._start(needs.movies, self.movies, self.movie_reads, self.cache.movie, _movie_entry)
+
+    def _start(
+        self,
+        ids: frozenset[int],
+        known: dict[int, _E],
+        reads: dict[int, Future[_E]],
+        cached: Callable[[int], _E | None],
+        read: Callable[[CatalogueClient, int], _E],
+    ) -> None:
+        """One kind (shows or movies): ``known`` takes the cached ones, ``reads`` the rest."""
+        for trakt_id in sorted(ids - known.keys()):
+            found = None if self.refresh else cached(trakt_id)
             if found is not None:
-                self.movies[movie_id] = found
-            elif movie_id not in self.movie_reads:
-                self.movie_reads[movie_id] = self.pool.submit(_movie_entry, self.client, movie_id)
+                known[trakt_id] = found
+            elif trakt_id not in reads:
+                reads[trakt_id] = self.pool.submit(read, self.client, trakt_id)
 
     def collect(self, history: Sequence[HistoryItem], kinds: Collection[str]) -> CatalogueReads:
         """Every fact the plan needs: the history's own shows and movies for ``kinds``, and

@@ -79,22 +79,13 @@ class MediaScope(_Frozen):
     year: int | None
     ids: ScopeIds
 
+    # The same fields as ResolvedScope: each converts to the other through its plain data.
     @classmethod
     def from_resolved(cls, resolved: ResolvedScope) -> MediaScope:
-        return cls(
-            type=resolved.type,
-            title=resolved.title,
-            year=resolved.year,
-            ids=ScopeIds.model_validate(resolved.ids.model_dump()),
-        )
+        return cls.model_validate(resolved.model_dump())
 
     def to_resolved(self) -> ResolvedScope:
-        return ResolvedScope(
-            type=self.type,
-            title=self.title,
-            year=self.year,
-            ids=Ids.model_validate(self.ids.model_dump()),
-        )
+        return ResolvedScope.model_validate(self.model_dump())
 
 
 class HistoryScope(_Frozen):

@@ -45,14 +45,9 @@ class Runtime:
     def __init__(self, options: GlobalOptions) -> None:
         self.options = options
         self.ui = Ui(no_color=options.no_color)
-        self.settings: Settings = load_settings(
-            api_base=options.api_base,
-            auth_base=options.auth_base,
-            client_id=options.client_id,
-            client_secret=options.client_secret,
-            sandbox=options.sandbox,
-            insecure_http=options.insecure_http,
-        )
+        # Read on first use: `validate` and `show` read only their file, so a config file with
+        # a typo (or a config dir that is not one) must not stop them.
+        self._settings: Settings | None = None
         # The command that picks up where a Ctrl-C left off, once the command has one.
         self.resume_with: str | None = None
         self._client: TraktClient | None = None
@@ -64,6 +59,25 @@ class Runtime:
             )
             # httpcore's debug lines add nothing and must never get near headers.
             logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+    @property
+    def settings(self) -> Settings:
+        """Flags, environment and config file resolved (on first use)."""
+        if self._settings is None:
+            options = self.options
+            self._settings = load_settings(
+                api_base=options.api_base,
+                auth_base=options.auth_base,
+                client_id=options.client_id,
+                client_secret=options.client_secret,
+                sandbox=options.sandbox,
+                insecure_http=options.insecure_http,
+            )
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: Settings) -> None:
+        self._settings = value
 
     def __enter__(self) -> Runtime:
         return self

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from trakt_plan.errors import ConfigError
 from trakt_plan.runtime import Runtime
 
 
@@ -27,14 +28,24 @@ def sandbox_serve(
     """
     from trakt_plan.sandbox.runner import start_serving
 
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"--port {port}: a port is a number from 0 to 65535 (0 = any free one).")
     settings = rt.settings
-    server = start_serving(
-        data,
-        port=port,
-        client_id=settings.client_id,
-        client_secret=settings.client_secret,
-        say=rt.ui.info,
-    )
+    try:
+        server = start_serving(
+            data,
+            port=port,
+            client_id=settings.client_id,
+            client_secret=settings.client_secret,
+            say=rt.ui.info,
+        )
+    except OSError as exc:
+        if exc.filename is not None:
+            raise  # the --data file, not the port: the one error handler names it
+        raise ConfigError(
+            f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}. Pick another --port "
+            "(0 = any free one)."
+        ) from None
     server.serve_forever()
 
 

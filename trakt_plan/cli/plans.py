@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from trakt_plan.errors import ExitStatus
+from trakt_plan.errors import ConfigError, ExitStatus
 from trakt_plan.labels import plural
 from trakt_plan.runtime import Runtime
 from trakt_plan.view.formats import FORMATS, Format, parse_format
@@ -40,6 +42,35 @@ def _print_plan(rt: Runtime, saved: SavedPlan, chosen: Format) -> None:
         rt.ui.warn(warning)
 
 
+def _check_writable_place(path: Path, what: str) -> None:
+    """Refuse an ``-o`` under a file before anything is read: planning can take minutes, and
+    the error would otherwise surface only when the file is written (or name its journal)."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ConfigError(
+                    f"cannot write {what} to {path}: {parent} is a file, not a directory; "
+                    "nothing was read or written."
+                )
+            return
+
+
+@contextmanager
+def _writing(path: Path, what: str) -> Iterator[None]:
+    """An OS refusal to write ``path`` (or its temp file beside it) as one paragraph naming
+    ``path``, instead of an internal error naming the temp file."""
+    try:
+        yield
+    except OSError as exc:
+        culprit = Path(exc.filename) if exc.filename else None
+        if culprit is None or (
+            culprit not in (path, *path.parents) and culprit.parent != path.parent
+        ):
+            raise
+        reason = exc.strerror or str(exc)
+        raise ConfigError(f"cannot write {what} to {path}: {reason}.") from None
+
+
 def validate(
     rt: Runtime,
     spec_path: Annotated[Path, typer.Argument(help="The plan YAML.", metavar="PLAN.yaml")],
@@ -67,6 +98,7 @@ _Timezone = Annotated[
     typer.Option(
         "--timezone",
         help="Timezone for per-day rules (default: the account's or the export's, else UTC).",
+        metavar="ZONE",
     ),
 ]
 _Now = Annotated[
@@ -75,6 +107,21 @@ _Now = Annotated[
         "--now",
         help="Resolve relative dates (30d ago, today) at this instant, e.g. "
         "2026-12-01T04:00:00Z (default: when the history is read).",
+        metavar="INSTANT",
+    ),
+]
+_Out = Annotated[
+    Path | None,
+    typer.Option(
+        "-o", "--out", help="Save the plan for review and apply (NAME.plan.json).", metavar="FILE"
+    ),
+]
+_Snapshot = Annotated[
+    Path | None,
+    typer.Option(
+        "--snapshot",
+        help="Plan offline from `history all --json` output or Trakt's export ZIP.",
+        metavar="FILE",
     ),
 ]
 _RefreshCatalog = Annotated[
@@ -88,10 +135,7 @@ _RefreshCatalog = Annotated[
 def plan(
     rt: Runtime,
     spec_path: Annotated[Path, typer.Argument(help="The plan YAML.", metavar="PLAN.yaml")],
-    plan_path: Annotated[
-        Path | None,
-        typer.Option("-o", "--out", help="Save the plan for review and apply (NAME.plan.json)."),
-    ] = None,
+    plan_path: _Out = None,
     output_format: FormatOption = "text",
     as_json: Annotated[
         bool, typer.Option("--json", help="Same as --format json: the saved-plan document.")
@@ -102,13 +146,7 @@ def plan(
             "--detailed-exitcode", help="Exit 2 when there is something to delete (0 when not)."
         ),
     ] = False,
-    snapshot: Annotated[
-        Path | None,
-        typer.Option(
-            "--snapshot",
-            help="Plan offline from `history all --json` output or Trakt's export ZIP.",
-        ),
-    ] = None,
+    snapshot: _Snapshot = None,
     timezone: _Timezone = None,
     now: _Now = None,
     refresh_catalog: _RefreshCatalog = False,
@@ -123,6 +161,7 @@ def plan(
     chosen = parse_format(output_format, as_json=as_json)
     if plan_path is not None:
         check_output_path(plan_path, spec_path=spec_path)
+        _check_writable_place(plan_path, "the saved plan")
     from trakt_plan.timefmt import parse_now
 
     saved = compute_plan(
@@ -134,9 +173,11 @@ def plan(
         refresh_catalog=refresh_catalog,
     )
     if plan_path is not None:
-        saved = save_plan(plan_path, saved, notify=rt.ui.info)
+        with _writing(plan_path, "the saved plan"):
+            saved = save_plan(plan_path, saved, notify=rt.ui.info)
     _print_plan(rt, saved, chosen)
-    if plan_path is not None and chosen == "text":
+    if plan_path is not None:
+        # On stderr, so stdout stays the rendering `show` prints (section 6.6).
         rt.ui.info(f"Saved plan to {plan_path}. Review it, then: trakt-plan apply {plan_path}")
     if detailed_exitcode and saved.deletions:
         raise typer.Exit(ExitStatus.CHANGES)
@@ -165,13 +206,14 @@ def init(
     reference: Annotated[
         str | None,
         typer.Argument(
-            metavar="[SHOW]",
+            metavar="SHOW",
             help="A show or movie (id, slug, URL, imdb:/tvdb:/tmdb: id or exact title); "
             "leave out for the whole history.",
         ),
     ] = None,
     spec_path: Annotated[
-        Path | None, typer.Option("-o", "--out", help="Write the plan here instead of stdout.")
+        Path | None,
+        typer.Option("-o", "--out", help="Write the plan here instead of stdout.", metavar="FILE"),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing --out file.")
@@ -183,6 +225,10 @@ def init(
     """
     from trakt_plan.workflow import check_output_path, run_init
 
-    if spec_path is not None:
-        check_output_path(spec_path)
-    run_init(rt, reference, spec_path=spec_path, force=force)
+    if spec_path is None:
+        run_init(rt, reference, spec_path=None, force=force)
+        return
+    check_output_path(spec_path)
+    _check_writable_place(spec_path, "the starter plan")
+    with _writing(spec_path, "the starter plan"):
+        run_init(rt, reference, spec_path=spec_path, force=force)

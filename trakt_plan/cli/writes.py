@@ -92,8 +92,11 @@ def apply(
 
     Example: trakt-plan apply cleanup.plan.json
     """
+    from trakt_plan.apply.resume import check_batch_size
     from trakt_plan.workflow import ApplyOptions, run_apply
 
+    # A usage error, so said before a plan YAML is planned and saved beside it.
+    check_batch_size(batch_size)
     options = ApplyOptions(
         batch_size=batch_size,
         allow_mass_delete=allow_mass_delete,
@@ -117,6 +120,8 @@ def undo(
 
     Example: trakt-plan undo cleanup.plan.json
     """
+    from trakt_plan.apply.resume import check_batch_size
     from trakt_plan.workflow import run_undo
 
+    check_batch_size(batch_size)
     run_undo(rt, target, batch_size=batch_size, ask=confirmation(yes=yes))

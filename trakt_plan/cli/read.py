@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from trakt_plan.errors import ConfigError
 from trakt_plan.runtime import Runtime
+
+if TYPE_CHECKING:
+    from trakt_plan.trakt.client import TraktClient
 
 
 def _check_media_type(value: str | None) -> None:
@@ -16,16 +20,39 @@ def _check_media_type(value: str | None) -> None:
         raise ConfigError(f"--type must be show or movie, got {value!r}.")
 
 
-def _parse_when(value: str | None, option: str) -> datetime | None:
-    """``--from``/``--until``: read exactly like the plan language's watched_from/until."""
-    if value is None:
-        return None
-    from trakt_plan.spec.values import SpecIssue, parse_instant
+# A --from/--until value checked, waiting for the client that can tell the account's zone.
+_When = Callable[["TraktClient"], datetime | None]
 
-    try:
-        return parse_instant(value, "a time")
-    except SpecIssue as exc:
-        raise ConfigError(f"{option} {value!r}: {exc}.") from None
+
+def _parse_when(value: str | None, option: str) -> _When:
+    """``--from``/``--until``: read exactly like the plan language's watched_from/until,
+    relative dates included (``today``, ``30d ago``).
+
+    A bad value is refused here, before any read; ``today`` and ``yesterday`` resolve later,
+    in the account's time zone, which only they need."""
+    from trakt_plan.spec.values import SpecIssue, parse_instant, relative_text, resolve_relative
+
+    relative = relative_text(value) if value is not None else None
+    if relative is None:
+        try:
+            fixed = None if value is None else parse_instant(value, "a time")
+        except SpecIssue as exc:
+            raise ConfigError(f"{option} {value!r}: {exc}.") from None
+        return lambda _client: fixed
+
+    def resolve(client: TraktClient) -> datetime:
+        zone = "UTC"
+        if relative in ("today", "yesterday"):
+            from trakt_plan.workflow import choose_timezone
+
+            found = client.user_settings().account.timezone
+            zone = choose_timezone(None, found, "the account's settings")[0]
+        try:
+            return resolve_relative(relative, datetime.now(UTC), zone)
+        except SpecIssue as exc:
+            raise ConfigError(f"{option} {value!r}: {exc}.") from None
+
+    return resolve
 
 
 def _history_format(value: str, *, as_json: bool) -> str:
@@ -44,6 +71,23 @@ _HistoryFormat = Annotated[
         help="text (a table), json (Trakt's own shape, for `plan --snapshot`) or csv "
         "(a portable backup with every id).",
         metavar="text|json|csv",
+    ),
+]
+
+
+_From = Annotated[
+    str | None,
+    typer.Option(
+        "--from",
+        help="Plays watched at or after this: a date (midnight UTC), a time with its zone, "
+        "or relative: today, yesterday (the account's days), 30d ago, 2w ago.",
+        metavar="DATE",
+    ),
+]
+_Until = Annotated[
+    str | None,
+    typer.Option(
+        "--until", help="Plays watched before this (the same forms as --from).", metavar="DATE"
     ),
 ]
 
@@ -99,16 +143,8 @@ def history(
             "exact title.",
         ),
     ],
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--from", help="Plays watched at or after this date/time (UTC).", metavar="DATE"
-        ),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option("--until", help="Plays watched before this date/time (UTC).", metavar="DATE"),
-    ] = None,
+    since: _From = None,
+    until: _Until = None,
     media_type: Annotated[
         str | None,
         typer.Option(
@@ -123,6 +159,7 @@ def history(
     """List plays, newest first, with the history ids a plan can name.
 
     Example: trakt-plan history 1394 --from 2025-11-01
+
     `history all --json > snapshot.json` saves a snapshot for `plan --snapshot`;
     `history all --format csv > backup.csv` a backup to open anywhere.
     """
@@ -130,14 +167,15 @@ def history(
     from trakt_plan.resolve import resolve_any
 
     chosen = _history_format(output_format, as_json=as_json)
-    start_at = _parse_when(since, "--from")
-    end_at = _parse_when(until, "--until")
+    since_at, until_at = _parse_when(since, "--from"), _parse_when(until, "--until")
     _check_media_type(media_type)
     client = rt.client()
     everything = scope.strip().lower() == "all"
     target = None if everything else resolve_any(client, scope, media_type)
     with rt.ui.pages("Reading history") as on_page:
-        items = read_history(client, HistoryRead.of(target, start_at, end_at), on_page=on_page)
+        items = read_history(
+            client, HistoryRead.of(target, since_at(client), until_at(client)), on_page=on_page
+        )
     if chosen == "text":
         rt.ui.history(items, with_show=everything)
         return

@@ -23,6 +23,7 @@ from trakt_plan.catalogfetch import (
 )
 from trakt_plan.errors import ConfigError, NetworkError
 from trakt_plan.fetch import HistoryClient, fetch_history
+from trakt_plan.spec.conditions import RUNTIME
 from trakt_plan.spec.model import PlanSpec, ScopeRef
 from trakt_plan.trakt.models import HistoryItem, ResolvedScope
 
@@ -43,14 +44,37 @@ def catalogue_needs(
     shows: set[int] = set()
     movies: set[int] = set()
     kinds: set[str] = set()
+    # runtime_chain alone reads no movie: on a large account, the movies' reads would push
+    # the first plan past Trakt's 1,000 GETs per 5 minutes for nothing.
+    with_movies = _reads_movie_facts(spec)
     for scope in spec.catalogue_scopes():
         if scope.kind == "history":
-            kinds.add(scope.ref)
+            kind = "episodes" if scope.ref == "all" and not with_movies else scope.ref
+            if kind != "movies" or with_movies:
+                kinds.add(kind)
             continue
         target = resolved.get(scope)
         if target is not None and target.ids.trakt is not None:
-            (shows if target.type == "show" else movies).add(target.ids.trakt)
+            if target.type == "show":
+                shows.add(target.ids.trakt)
+            elif with_movies:
+                movies.add(target.ids.trakt)
     return CatalogueNeeds(frozenset(shows), frozenset(movies)), frozenset(kinds)
+
+
+def _reads_movie_facts(spec: PlanSpec) -> bool:
+    """Whether a condition reads a movie's runtime or release date: ``at_release`` and
+    ``repeats`` within a runtime do; ``runtime_chain`` is per show and never matches a movie."""
+    blocks = [block for rule in spec.rules for block in (rule.drop, rule.unless)]
+    blocks += [entry.when for entry in spec.protect]
+    return any(
+        block is not None
+        and (
+            block.at_release is not None
+            or (block.repeats is not None and block.repeats.within == RUNTIME)
+        )
+        for block in blocks
+    )
 
 
 class PlanFetchClient(CatalogueClient, HistoryClient, Protocol):

@@ -4,8 +4,12 @@ file or the value, exit 1, no traceback, and nothing fetched, written or sent be
 from __future__ import annotations
 
 import json
+import os
 import socket
+import stat
 from pathlib import Path
+
+import pytest
 
 from tests.support import REPO
 
@@ -102,3 +106,26 @@ def test_validate_and_show_work_offline_despite_a_broken_config_file(cli, tmp_pa
     # A command that does reach Trakt still names the file and the key.
     whoami = cli("whoami")
     assert_one_paragraph(whoami, naming="clientid")
+
+
+def test_apply_given_the_journal_points_to_the_plan_file(cli, tmp_path):
+    """`apply x.plan.json.journal` (the journal, by tab completion) says which file apply takes,
+    instead of calling the journal invalid JSON."""
+    journal = tmp_path / "x.plan.json.journal"
+    journal.write_text('{"type": "header"}\n{"type": "intent"}\n')
+    run = cli("--sandbox", "apply", str(journal), "--yes")
+    assert_one_paragraph(run, naming=f"trakt-plan apply {tmp_path / 'x.plan.json'}")
+    assert "invalid JSON" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [("init", "1394", "--force"), ("plan", str(SEED))], ids=["init", "plan"]
+)
+def test_writing_over_a_pipe_is_refused_and_the_pipe_is_left_alone(cli, tmp_path, command):
+    """`init -o PIPE` (or /dev/stdout): the file is written as a new file moved into place,
+    which would replace the pipe (as root, even a device node) with a regular file."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    run = cli("--sandbox", *command, "-o", str(pipe))
+    assert_one_paragraph(run, naming=str(pipe))
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)

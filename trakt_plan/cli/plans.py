@@ -44,7 +44,16 @@ def _print_plan(rt: Runtime, saved: SavedPlan, chosen: Format) -> None:
 
 def _check_writable_place(path: Path, what: str) -> None:
     """Refuse an ``-o`` under a file before anything is read: planning can take minutes, and
-    the error would otherwise surface only when the file is written (or name its journal)."""
+    the error would otherwise surface only when the file is written (or name its journal).
+
+    Also one that is not a regular file (``/dev/stdout``, a FIFO, a device): the write is
+    atomic, a new file moved over the path, so it would replace the device node itself.
+    """
+    if path.exists() and not path.is_file():
+        raise ConfigError(
+            f"-o {path} is not a regular file; {what} is written as a new file moved into place, "
+            "which would replace it. Give a file name (or leave out -o to print it on stdout)."
+        )
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():

@@ -95,8 +95,14 @@ def apply(
     from trakt_plan.apply.resume import check_batch_size
     from trakt_plan.workflow import ApplyOptions, run_apply
 
-    # A usage error, so said before a plan YAML is planned and saved beside it.
+    # Usage errors, so said before a plan YAML is planned and saved beside it.
     check_batch_size(batch_size)
+    if path.suffix == ".journal":
+        plan_file = path.with_name(path.name.removesuffix(".journal").removesuffix(".undo"))
+        raise ConfigError(
+            f"{path} is a journal, the record of an apply; apply takes the saved plan "
+            f"(trakt-plan apply {plan_file}), and undo takes either."
+        )
     options = ApplyOptions(
         batch_size=batch_size,
         allow_mass_delete=allow_mass_delete,

@@ -38,3 +38,19 @@ def test_history_from_a_misspelt_relative_date_names_the_value_before_reading(cl
     assert run.stderr.startswith("Error: --from '3 days ago'")
     assert "30d ago" in run.stderr
     assert "Traceback" not in run.output
+
+
+def test_history_window_that_ends_before_it_starts_is_refused(cli):
+    """`--from 2026-11-01 --until 2025-01-01` (swapped by mistake) is an error naming both
+    instants, not a silent "No plays."."""
+    run = cli("--sandbox", "history", "all", "--from", "2026-11-01", "--until", "2025-01-01")
+    assert run.exit_code == 1
+    assert "2026-11-01" in run.stderr and "2025-01-01" in run.stderr
+    assert "No plays" not in run.stderr
+
+
+def test_search_for_nothing_is_a_usage_error(cli):
+    """`search ""` (an unset shell variable) says it needs something to look for."""
+    run = cli("--sandbox", "search", "  ")
+    assert run.exit_code == 1
+    assert run.stderr.startswith("Error: search needs")

@@ -55,6 +55,20 @@ def _parse_when(value: str | None, option: str) -> _When:
     return resolve
 
 
+def _window(
+    client: TraktClient, since: _When, until: _When
+) -> tuple[datetime | None, datetime | None]:
+    """``--from`` and ``--until`` resolved; a window that ends before it starts is a typo, not
+    an empty history."""
+    start, end = since(client), until(client)
+    if start is not None and end is not None and start >= end:
+        raise ConfigError(
+            f"--from ({start:%Y-%m-%d %H:%M:%SZ}) is not before --until "
+            f"({end:%Y-%m-%d %H:%M:%SZ}), so no play could be listed; swap them?"
+        )
+    return start, end
+
+
 def _history_format(value: str, *, as_json: bool) -> str:
     name = value.strip().lower()
     if name not in ("text", "json", "csv"):
@@ -115,6 +129,8 @@ def search(
     from trakt_plan.resolve import search_references
 
     _check_media_type(media_type)
+    if not text.strip():
+        raise ConfigError("search needs a title or an id to look for, got nothing.")
     types = (media_type,) if media_type else ("show", "movie")
     results = search_references(rt.client(), text, types)
     if as_json:
@@ -174,7 +190,7 @@ def history(
     target = None if everything else resolve_any(client, scope, media_type)
     with rt.ui.pages("Reading history") as on_page:
         items = read_history(
-            client, HistoryRead.of(target, since_at(client), until_at(client)), on_page=on_page
+            client, HistoryRead.of(target, *_window(client, since_at, until_at)), on_page=on_page
         )
     if chosen == "text":
         rt.ui.history(items, with_show=everything)

@@ -171,6 +171,24 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _pick_hosts(levels: list[tuple[str | None, str | None]]) -> tuple[str, str]:
+    """The API and OAuth hosts from (api, auth) pairs, flags first, then environment, then file.
+
+    Each comes from the first level that names it, except that the OAuth host follows the API
+    host when the level that named the API did not name OAuth and no level above it did: a
+    one-off ``--api-base`` must not send tokens to the OAuth host of a config file.
+    """
+    api = auth = None
+    for level_api, level_auth in levels:
+        auth = auth or level_auth or None
+        if level_api:
+            api = level_api
+            break
+    if api is None:
+        return DEFAULT_API_BASE, auth or DEFAULT_AUTH_BASE
+    return api, auth or api
+
+
 def load_settings(
     *,
     api_base: str | None = None,
@@ -193,13 +211,13 @@ def load_settings(
             return env[env_name]
         return file_values.get(key)
 
-    api = pick(api_base, "TRAKT_API_BASE", "api_base")
-    auth = pick(auth_base, "TRAKT_AUTH_BASE", "auth_base")
-    # The OAuth host follows the API host when only that was given (staging, local servers).
-    if auth is None:
-        auth = api if api is not None else DEFAULT_AUTH_BASE
-    if api is None:
-        api = DEFAULT_API_BASE
+    api, auth = _pick_hosts(
+        [
+            (api_base, auth_base),
+            (env.get("TRAKT_API_BASE"), env.get("TRAKT_AUTH_BASE")),
+            (file_values.get("api_base"), file_values.get("auth_base")),
+        ]
+    )
     return Settings(
         api_base=_clean_base(api, "the API base", insecure_http=insecure_http),
         auth_base=_clean_base(auth, "the auth base", insecure_http=insecure_http),

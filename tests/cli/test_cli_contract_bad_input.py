@@ -129,3 +129,14 @@ def test_writing_over_a_pipe_is_refused_and_the_pipe_is_left_alone(cli, tmp_path
     run = cli("--sandbox", *command, "-o", str(pipe))
     assert_one_paragraph(run, naming=str(pipe))
     assert stat.S_ISFIFO(pipe.lstat().st_mode)
+
+
+def test_doctor_writing_under_a_file_names_the_file_not_an_internal_error(cli, tmp_path):
+    """`doctor -o notes.txt/plan.yaml`: whichever command meets a file the OS refuses, the
+    error names that file and the reason, with no "internal error" and no traceback."""
+    (tmp_path / "notes.txt").write_text("not a directory\n")
+    run = cli("--sandbox", "doctor", "-o", str(tmp_path / "notes.txt" / "plan.yaml"))
+    assert run.exit_code == 1
+    assert "Traceback" not in run.output and "internal error" not in run.stderr
+    error = run.stderr.splitlines()[-1]
+    assert error.startswith("Error: cannot read or write ") and "notes.txt" in error

@@ -58,15 +58,31 @@ class TraktPlanGroup(TyperGroup):
             _fail("Aborted.", ExitStatus.INTERRUPTED)
         except TraktPlanError as exc:
             _fail(exc.message, exc.exit_status, traceback_too=True)
-        except Exception as exc:
+        except OSError as exc:
+            if exc.filename is None:
+                _unexpected(exc)
+            # A file the OS refused (full disk, a path under a file, no permission): its
+            # name and the reason are what the user can act on, not "internal error".
             _fail(
-                f"unexpected internal error ({type(exc).__name__}). Nothing further was sent to "
-                "Trakt. Run again with -v for the details and report it.",
+                f"cannot read or write {exc.filename}: {exc.strerror or exc}. Nothing further "
+                "was sent to Trakt; run again with -v for the details.",
                 ExitStatus.ERROR,
                 traceback_too=True,
             )
+        except Exception as exc:
+            _unexpected(exc)
         # typer.Exit(code) comes back as the return value when not standalone.
         sys.exit(result if isinstance(result, int) else ExitStatus.OK)
+
+
+def _unexpected(exc: Exception) -> NoReturn:
+    """A bug: say so, and that nothing more went to Trakt; -v shows where."""
+    _fail(
+        f"unexpected internal error ({type(exc).__name__}). Nothing further was sent to "
+        "Trakt. Run again with -v for the details and report it.",
+        ExitStatus.ERROR,
+        traceback_too=True,
+    )
 
 
 app = typer.Typer(
